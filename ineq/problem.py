@@ -29,6 +29,12 @@ class Relation:
     def __post_init__(self) -> None:
         if self.op not in OPERATORS:
             raise ValueError(f"unknown relation operator {self.op!r}; expected one of {OPERATORS}")
+        for side in ("lhs", "rhs"):
+            value = getattr(self, side)
+            if isinstance(value, int):  # a convenience for literals such as Relation(x, ">", 0)
+                object.__setattr__(self, side, sympy.Integer(value))
+            elif not isinstance(value, sympy.Expr):
+                raise TypeError(f"relation {side} must be a sympy expression, got {type(value).__name__}")
 
     def normalized(self) -> tuple[sympy.Expr, str]:
         """The relation as `(g, op)` meaning `g op 0`, with op in {'>=', '>', '='}.

@@ -1,0 +1,23 @@
+"""The trusted kernel: certificate data and the exact checker. Nothing outside this package decides
+that a goal is proved. It imports only the standard library, sympy and `ineq.problem`."""
+
+from ineq.kernel.certificates import (
+    AMGM,
+    Certificate,
+    CertificateFormatError,
+    EqualityMultiple,
+    Gram,
+    Identity,
+    Lemma,
+    Piece,
+    Square,
+    certificate_from_json,
+)
+from ineq.kernel.check import Domain, Verdict, check, is_positive_factor
+from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
+
+__all__ = [
+    "AMGM", "Certificate", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
+    "proof_document",
+]

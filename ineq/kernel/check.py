@@ -1,0 +1,298 @@
+"""The trusted checker: `check(problem, certificate) -> Verdict`, exact rational arithmetic only.
+
+Soundness argument for the `Identity` rule. At any point of the domain (every assumption holds) where
+the goal is defined: each multiplier factor is > 0 (positivity rule below), each piece is >= 0
+(per-kind rule below), and the identity `M * g = sum(pieces)` holds exactly as rational functions,
+so `g >= 0`. For a strict goal one piece must be > 0 everywhere on the domain; for an equality goal
+every piece must be an equality multiple, so `M * g = 0`.
+
+Per-kind nonnegativity:
+- Square: coeff >= 0, atoms are assumption sides (>= 0), the squared thing is a polynomial.
+- Gram: atoms as above; z^T Q z >= 0 because Q is symmetric PSD (exact LDL^T below).
+- AMGM: weighted AM-GM, sum w_i t_i >= prod t_i^w_i for t_i >= 0, w_i >= 0, sum w_i = 1. Every
+  t_i is a positive rational times a monomial that is nonnegative on the domain; the geometric mean
+  is computed here, and we use GM >= the monomial we subtract (GM = |that monomial| when a variable of
+  unknown sign appears to even powers only).
+- EqualityMultiple: zero on the domain; the multiplier must be a polynomial (defined everywhere).
+- Lemma: the claim is checked recursively under the same assumptions.
+
+This module imports only the standard library, sympy and the kernel's own modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from ineq.kernel.certificates import AMGM, Certificate, EqualityMultiple, Gram, Identity, Lemma, Square
+from ineq.problem import Problem, Relation
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`ok` is True only when every step was verified; `reason` says what failed (or what was checked)."""
+
+    ok: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+class Rejected(Exception):
+    """Raised inside the checker with the reason a certificate fails."""
+
+
+def check(problem: Problem, certificate: Certificate) -> Verdict:
+    """Verify that `certificate` proves `problem.goal` under `problem.assumptions`."""
+    try:
+        _check_identity(problem, problem.goal, certificate)
+    except Rejected as rejection:
+        return Verdict(False, str(rejection))
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError, sympy.PolynomialError) as error:
+        # Malformed content that slipped past the format checks is a rejection, never a crash.
+        return Verdict(False, f"malformed certificate: {type(error).__name__}: {error}")
+    return Verdict(True, "kernel verified the certificate")
+
+
+class Domain:
+    """What the assumptions give the kernel: nonnegative/positive atoms, equalities, variable signs.
+
+    Tactics may use it too (to know which multipliers the kernel will accept); it only reads.
+    """
+
+    def __init__(self, problem: Problem):
+        self.variables = problem.variables
+        self.atoms: list[tuple[sympy.Expr, bool]] = []  # (g, strict) for g >= 0 / g > 0
+        self.equalities: list[sympy.Expr] = []
+        for assumption in problem.assumptions:
+            expr, op = assumption.normalized()
+            expr = sympy.expand(expr)
+            if op == "=":
+                self.equalities.append(expr)
+            else:
+                self.atoms.append((expr, op == ">"))
+        self.positive = {v for v in self.variables if self.atom_strictness(v) is True}
+        self.nonnegative = {v for v in self.variables if self.atom_strictness(v) is not None}
+
+    def atom_strictness(self, atom: sympy.Expr) -> bool | None:
+        """True if `atom > 0` follows from one assumption by a positive scaling, False if only
+        `atom >= 0` does, None if no assumption gives it."""
+        atom = sympy.expand(atom)
+        found = None
+        for expr, strict in self.atoms:
+            ratio = sympy.cancel(atom / expr) if expr != 0 else None
+            if ratio is not None and ratio.is_Rational and ratio > 0:
+                if strict:
+                    return True
+                found = False
+        return found
+
+    def is_equality(self, constraint: sympy.Expr) -> bool:
+        constraint = sympy.expand(constraint)
+        for expr in self.equalities:
+            ratio = sympy.cancel(constraint / expr) if expr != 0 else None
+            if ratio is not None and ratio.is_Rational and ratio != 0:
+                return True
+        return False
+
+
+def _check_identity(problem: Problem, goal: Relation, certificate: Certificate) -> None:
+    if not isinstance(certificate, Identity):
+        raise Rejected(f"unknown certificate type {type(certificate).__name__}")
+    domain = Domain(problem)
+    g, op = goal.normalized()
+
+    multiplier = sympy.Integer(1)
+    for factor in certificate.multiplier:
+        _require_positive_factor(domain, factor)
+        multiplier *= factor
+
+    total = sympy.Integer(0)
+    strict_piece = False
+    for index, piece in enumerate(certificate.pieces):
+        where = f"piece {index + 1} ({type(piece).__name__})"
+        if op == "=" and not isinstance(piece, EqualityMultiple):
+            raise Rejected(f"{where}: an equality goal may only use equality multiples")
+        value, strict = _piece_value(problem, domain, piece, where)
+        total += value
+        strict_piece = strict_piece or strict
+
+    difference = multiplier * g - total
+    if not _is_zero(difference):
+        raise Rejected("the identity multiplier * (lhs - rhs) = sum of pieces does not hold exactly")
+    if op == ">" and not strict_piece:
+        raise Rejected("strict goal, but no piece is strictly positive on the domain")
+
+
+def _piece_value(problem: Problem, domain: Domain, piece, where: str) -> tuple[sympy.Expr, bool]:
+    """The piece's expression and whether it is strictly positive on the domain; rejects if not >= 0."""
+    if isinstance(piece, Square):
+        _require_nonnegative_rational(piece.coeff, f"{where}: coefficient")
+        strict_atoms = _atoms_product_strictness(domain, piece.atoms, where)
+        _require_polynomial(domain, piece.poly, f"{where}: squared expression")
+        poly = sympy.expand(piece.poly)
+        strict = piece.coeff > 0 and strict_atoms and poly.is_Rational and poly != 0
+        return piece.coeff * sympy.Mul(*piece.atoms) * piece.poly ** 2, bool(strict)
+    if isinstance(piece, Gram):
+        _atoms_product_strictness(domain, piece.atoms, where)
+        for element in piece.basis:
+            _require_polynomial(domain, element, f"{where}: basis element")
+        _require_psd(piece.matrix, len(piece.basis), where)
+        quadratic = sympy.Add(*(
+            piece.matrix[i][j] * piece.basis[i] * piece.basis[j]
+            for i in range(len(piece.basis)) for j in range(len(piece.basis)) if piece.matrix[i][j] != 0))
+        return sympy.Mul(*piece.atoms) * quadratic, False
+    if isinstance(piece, AMGM):
+        return _amgm_value(domain, piece, where), False
+    if isinstance(piece, EqualityMultiple):
+        if not domain.is_equality(piece.constraint):
+            raise Rejected(f"{where}: {sympy.sstr(piece.constraint)} = 0 is not an equality assumption")
+        _require_polynomial(domain, piece.multiplier, f"{where}: multiplier")
+        return piece.multiplier * piece.constraint, False
+    if isinstance(piece, Lemma):
+        _require_nonnegative_rational(piece.coeff, f"{where}: coefficient")
+        lemma_expr, lemma_op = piece.claim.normalized()
+        if lemma_op == "=":
+            raise Rejected(f"{where}: a lemma must be an inequality")
+        try:
+            _check_identity(problem, piece.claim, piece.certificate)
+        except Rejected as rejection:
+            raise Rejected(f"{where}: lemma {piece.claim} not proved: {rejection}") from None
+        return piece.coeff * lemma_expr, bool(lemma_op == ">" and piece.coeff > 0)
+    raise Rejected(f"{where}: unknown piece type")
+
+
+def _amgm_value(domain: Domain, piece: AMGM, where: str) -> sympy.Expr:
+    _require_nonnegative_rational(piece.coeff, f"{where}: coefficient")
+    if len(piece.weights) != len(piece.terms) or not piece.terms:
+        raise Rejected(f"{where}: weights and terms must be non-empty lists of the same length")
+    for weight in piece.weights:
+        _require_nonnegative_rational(weight, f"{where}: weight")
+    if sum(piece.weights) != 1:
+        raise Rejected(f"{where}: weights sum to {sum(piece.weights)}, not 1")
+
+    mean_constant = sympy.Integer(1)
+    mean_exponents = {v: sympy.Integer(0) for v in domain.variables}
+    arithmetic = sympy.Integer(0)
+    for weight, term in zip(piece.weights, piece.terms):
+        constant, exponents = _monomial(domain, term, where)
+        for variable, exponent in exponents.items():
+            sign_known = variable in domain.positive or (variable in domain.nonnegative and exponent >= 0)
+            if not sign_known and (exponent < 0 or exponent % 2 != 0):
+                raise Rejected(f"{where}: term {sympy.sstr(term)} is not nonnegative on the domain "
+                               f"({variable} has no sign assumption)")
+            mean_exponents[variable] += weight * exponent
+        mean_constant *= constant ** weight
+        arithmetic += weight * term
+    if not mean_constant.is_Rational:
+        raise Rejected(f"{where}: the geometric mean's constant {sympy.sstr(mean_constant)} is not rational")
+    if any(not e.is_Integer for e in mean_exponents.values()):
+        raise Rejected(f"{where}: the geometric mean is not a monomial with integer exponents")
+    geometric = mean_constant * sympy.Mul(*(v ** e for v, e in mean_exponents.items()))
+    return piece.coeff * (arithmetic - geometric)
+
+
+def _monomial(domain: Domain, term: sympy.Expr, where: str) -> tuple[sympy.Rational, dict]:
+    """Split `k * x1^e1 * ...` into (k, {x: e}); k must be a positive rational, e integers."""
+    constant, exponents = sympy.Integer(1), {}
+    for factor in sympy.Mul.make_args(term):
+        if factor.is_Rational:
+            constant *= factor
+            continue
+        base, exponent = factor.as_base_exp()
+        if base not in domain.variables or not exponent.is_Integer:
+            raise Rejected(f"{where}: term {sympy.sstr(term)} is not a monomial in the variables")
+        exponents[base] = exponents.get(base, 0) + exponent
+    if not constant > 0:
+        raise Rejected(f"{where}: term {sympy.sstr(term)} has a nonpositive coefficient")
+    return constant, exponents
+
+
+def _atoms_product_strictness(domain: Domain, atoms, where: str) -> bool:
+    strict = True
+    for atom in atoms:
+        strictness = domain.atom_strictness(atom)
+        if strictness is None:
+            raise Rejected(f"{where}: {sympy.sstr(atom)} >= 0 is not an assumption")
+        strict = strict and strictness
+    return strict
+
+
+def is_positive_factor(domain: Domain, factor: sympy.Expr) -> bool:
+    """Whether the kernel accepts `factor` as a multiplier factor (strictly positive on the domain)."""
+    try:
+        _require_positive_factor(domain, factor)
+    except Rejected:
+        return False
+    return True
+
+
+def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
+    """Positivity rule for multiplier factors: a strict assumption, or a nonzero polynomial with
+    nonnegative coefficients whose constant term is positive or whose variables are all positive."""
+    if domain.atom_strictness(factor) is True:
+        return
+    shown = sympy.sstr(factor)
+    if not factor.is_polynomial(*domain.variables):
+        raise Rejected(f"multiplier factor {shown} is not a polynomial or a strict assumption")
+    poly = sympy.Poly(factor, *domain.variables, domain="QQ")
+    if poly.is_zero or any(c < 0 for c in poly.coeffs()):
+        raise Rejected(f"multiplier factor {shown} is not positive by its coefficients")
+    constant = poly.coeff_monomial(1)
+    if constant > 0:
+        return
+    used = {v for v, degree in zip(domain.variables, poly.degree_list()) if degree > 0}
+    if not used <= domain.positive:
+        unknown = ", ".join(sorted(str(v) for v in used - domain.positive))
+        raise Rejected(f"multiplier factor {shown} needs {unknown} > 0, which no assumption gives")
+
+
+def _require_nonnegative_rational(value, what: str) -> None:
+    if not (isinstance(value, sympy.Basic) and value.is_Rational):
+        raise Rejected(f"{what} {value} is not an exact rational")
+    if value < 0:
+        raise Rejected(f"{what} {value} is negative")
+
+
+def _require_polynomial(domain: Domain, expr: sympy.Expr, what: str) -> None:
+    if not expr.is_polynomial(*domain.variables) or not expr.free_symbols <= set(domain.variables):
+        raise Rejected(f"{what} {sympy.sstr(expr)} is not a polynomial in the problem's variables")
+
+
+def _require_psd(matrix, size: int, where: str) -> None:
+    """Exact LDL^T: a symmetric matrix is PSD iff elimination meets no negative pivot, and a zero
+    pivot only with an all-zero remaining row."""
+    if len(matrix) != size or any(len(row) != size for row in matrix):
+        raise Rejected(f"{where}: Gram matrix is not {size}x{size}")
+    for entry in (x for row in matrix for x in row):
+        if not (isinstance(entry, sympy.Basic) and entry.is_Rational):
+            raise Rejected(f"{where}: Gram matrix entry {entry} is not an exact rational")
+    a = [[Fraction(int(x.p), int(x.q)) for x in row] for row in matrix]
+    for i in range(size):
+        for j in range(i):
+            if a[i][j] != a[j][i]:
+                raise Rejected(f"{where}: Gram matrix is not symmetric at ({i + 1}, {j + 1})")
+    for k in range(size):
+        pivot = a[k][k]
+        if pivot < 0:
+            raise Rejected(f"{where}: Gram matrix is not PSD (negative pivot at {k + 1})")
+        if pivot == 0:
+            if any(a[k][j] != 0 for j in range(k + 1, size)):
+                raise Rejected(f"{where}: Gram matrix is not PSD (zero pivot with a nonzero row at {k + 1})")
+            continue
+        for i in range(k + 1, size):
+            if a[i][k] == 0:
+                continue
+            factor = a[i][k] / pivot
+            for j in range(k + 1, size):
+                a[i][j] -= factor * a[k][j]
+
+
+def _is_zero(expr: sympy.Expr) -> bool:
+    """Exact zero test of a rational function: its numerator over a common denominator expands to 0."""
+    numerator, _ = sympy.fraction(sympy.together(expr))
+    numerator = sympy.expand(numerator)
+    return numerator == 0

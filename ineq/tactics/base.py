@@ -1,0 +1,55 @@
+"""What a tactic is: untrusted code that proposes how to prove a goal.
+
+A tactic looks at a goal (a `Problem`) and yields `Attempt`s. An attempt either closes the goal
+(no subgoals: `build(())` returns a complete certificate) or reduces it to subgoals, with `build`
+turning the subgoals' certificates into the parent's certificate (typically with `Lemma` pieces).
+Nothing a tactic returns is trusted: the search asks the kernel to check the final certificate.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Protocol
+
+from ineq.kernel import Certificate
+from ineq.problem import Problem
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A wall-clock budget shared by a search and the tactics it calls."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One way to prove `goal`: prove every subgoal, then `build` the goal's certificate.
+
+    `explanation` holds the lines a student reads for this step (what was multiplied, which named
+    inequality was applied to which terms); `build` receives the subgoals' certificates in order.
+    """
+
+    tactic: str
+    goal: Problem
+    subgoals: tuple[Problem, ...]
+    build: Callable[[tuple[Certificate, ...]], Certificate]
+    explanation: tuple[str, ...] = field(default=())
+
+
+class Tactic(Protocol):
+    """`tactic(goal, deadline)` yields attempts, cheapest or most promising first, and returns early
+    (yielding nothing more) once `deadline` has expired."""
+
+    def __call__(self, goal: Problem, deadline: Deadline) -> Iterator[Attempt]: ...

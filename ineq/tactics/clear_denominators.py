@@ -1,0 +1,54 @@
+"""Clear the goal's denominators: find a multiplier M > 0 (by the kernel's positivity rule) such that
+M * (lhs - rhs) is a polynomial. Used by the closing tactics (sos, amgm) before they search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ineq.kernel import Domain, is_positive_factor
+from ineq.problem import Problem
+
+
+@dataclass(frozen=True)
+class ClearedGoal:
+    """`prod(multiplier) * g == polynomial` where `g op 0` is the normalised goal (op in '>=', '>', '=')."""
+
+    multiplier: tuple[sympy.Expr, ...]
+    polynomial: sympy.Expr
+    op: str
+
+    def explanation(self) -> str | None:
+        """The sentence a student reads for this step, or None when nothing was multiplied."""
+        if not self.multiplier:
+            return None
+        factors = " * ".join(f"({sympy.sstr(f)})" for f in self.multiplier)
+        return f"Multiply both sides by {factors} > 0 and expand."
+
+
+def clear_denominators(problem: Problem) -> ClearedGoal | None:
+    """The cleared goal, or None if the goal is not a rational function of the variables or a
+    denominator factor has no sign the kernel can establish."""
+    g, op = problem.goal.normalized()
+    g = sympy.cancel(sympy.together(g))
+    numerator, denominator = sympy.fraction(g)
+    variables = problem.variables
+    if not (numerator.is_polynomial(*variables) and denominator.is_polynomial(*variables)):
+        return None
+    if denominator.is_Rational:
+        return ClearedGoal((), sympy.expand(g), op)
+    domain = Domain(problem)
+    multiplier: list[sympy.Expr] = []
+    _, factors = sympy.factor_list(denominator, *variables)
+    for factor, power in factors:
+        if is_positive_factor(domain, factor):
+            multiplier += [factor] * power
+        elif is_positive_factor(domain, -factor):
+            multiplier += [sympy.expand(-factor)] * power
+        else:
+            return None
+    polynomial = sympy.cancel(sympy.Mul(*multiplier) * g)
+    if not polynomial.is_polynomial(*variables):
+        return None
+    return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op)

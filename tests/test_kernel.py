@@ -1,0 +1,231 @@
+"""The trusted kernel: valid certificates pass, corrupted ones are rejected with a reason."""
+
+from __future__ import annotations
+
+import ast
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import sympy
+from sympy import Integer as I
+from sympy import Rational as R
+
+from ineq.kernel import (
+    AMGM,
+    CertificateFormatError,
+    EqualityMultiple,
+    Gram,
+    Identity,
+    Lemma,
+    Square,
+    certificate_from_json,
+    check,
+    load_proof,
+    proof_document,
+)
+from ineq.problem import Relation, make_problem, var
+
+a, b, c, x, y, z = map(var, "abcxyz")
+POSITIVE_ABC = [Relation(a, ">", 0), Relation(b, ">", 0), Relation(c, ">", 0)]
+TINY = R(1, 10**9)
+
+
+def matrix(rows):
+    return tuple(tuple(sympy.Rational(v) for v in row) for row in rows)
+
+
+# --- problems --------------------------------------------------------------------------------------
+AMGM2 = make_problem([], Relation(a**2 + b**2, ">=", 2 * a * b))
+NESBITT = make_problem(POSITIVE_ABC, Relation(a / (b + c) + b / (c + a) + c / (a + b), ">=", R(3, 2)))
+AMGM3 = make_problem(POSITIVE_ABC, Relation(a**3 + b**3 + c**3, ">=", 3 * a * b * c))
+CONSTRAINED = make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x + y, "=", 1)],
+                           Relation(x * y, "<=", R(1, 4)))
+STRICT = make_problem([], Relation(a**2 + 1, ">", a))
+
+# --- valid certificates ----------------------------------------------------------------------------
+SQUARE_OK = Identity((), (Square(I(1), (), a - b),))
+GRAM_OK = Identity((), (Gram((), (a, b), matrix([[1, -1], [-1, 1]])),))
+# Nesbitt: (a+b)(b+c)(c+a) * (lhs - 3/2) = (a+b)(a-b)^2/2 + ... after clearing denominators.
+NESBITT_OK = Identity((b + c, c + a, a + b), (
+    Square(R(1, 2), (a,), a - b), Square(R(1, 2), (b,), a - b),
+    Square(R(1, 2), (b,), b - c), Square(R(1, 2), (c,), b - c),
+    Square(R(1, 2), (c,), c - a), Square(R(1, 2), (a,), c - a)))
+AMGM3_OK = Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, c**3)),))
+# 1/4 - xy = (x - y)^2/4 - (x + y - 1)(x + y + 1)/4, and x + y - 1 = 0.
+CONSTRAINED_OK = Identity((), (Square(R(1, 4), (), x - y), EqualityMultiple(x + y - 1, -(x + y + 1) / 4)))
+# a^2 + 1 - a = (a - 1/2)^2 + 3/4
+STRICT_OK = Identity((), (Square(I(1), (), a - R(1, 2)), Square(R(3, 4), (), I(1))))
+# a^2+b^2 >= 2ab as a sum of the proved lemma (a-b)^2 >= 0 (coefficient 1).
+LEMMA_OK = Identity((), (Lemma(I(1), Relation((a - b) ** 2, ">=", 0), SQUARE_OK_FOR_LEMMA := Identity(
+    (), (Square(I(1), (), a - b),))),))
+
+VALID = [
+    ("square", AMGM2, SQUARE_OK),
+    ("gram", AMGM2, GRAM_OK),
+    ("nesbitt-multiplier", NESBITT, NESBITT_OK),
+    ("amgm", AMGM3, AMGM3_OK),
+    ("amgm-even-unknown-sign", AMGM2, Identity((), (AMGM(I(2), (R(1, 2), R(1, 2)), (a**2, b**2)),))),
+    ("amgm-laurent", make_problem(POSITIVE_ABC, Relation(a / b + b / c + c / a, ">=", 3)),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a / b, b / c, c / a)),))),
+    ("equality-multiple", CONSTRAINED, CONSTRAINED_OK),
+    ("strict", STRICT, STRICT_OK),
+    ("lemma", AMGM2, LEMMA_OK),
+    ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
+     Identity((), (EqualityMultiple(x + y - 1, x),))),
+]
+
+
+@pytest.mark.parametrize("name,problem,certificate", VALID, ids=[v[0] for v in VALID])
+def test_valid_certificates_pass(name, problem, certificate):
+    verdict = check(problem, certificate)
+    assert verdict.ok, verdict.reason
+
+
+@pytest.mark.parametrize("name,problem,certificate", VALID, ids=[v[0] for v in VALID])
+def test_json_round_trip_keeps_validity(name, problem, certificate, tmp_path):
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(proof_document(problem, certificate, steps=["for people"])))
+    loaded_problem, loaded_certificate = load_proof(path)
+    assert loaded_problem == problem
+    assert loaded_certificate == certificate
+    assert check(loaded_problem, loaded_certificate).ok
+
+
+# --- corrupted certificates: at least five per kind -------------------------------------------------
+CORRUPTED = [
+    # Square
+    ("square-coefficient-off", AMGM2, Identity((), (Square(1 + TINY, (), a - b),)), "does not hold"),
+    ("square-negative-coefficient", AMGM2, Identity((), (Square(I(-1), (), a - b), Square(I(2), (), a - b))),
+     "negative"),
+    ("square-wrong-variable", AMGM2, Identity((), (Square(I(1), (), a - c),)), "polynomial in the problem"),
+    ("square-dropped-side-condition", make_problem([], Relation(a * (a - b) ** 2, ">=", 0)),
+     Identity((), (Square(I(1), (a,), a - b),)), "not an assumption"),
+    ("square-not-polynomial", NESBITT, Identity((), (Square(I(1), (), a / b),)), "not a polynomial"),
+    ("square-float-coefficient", AMGM2, Identity((), (Square(sympy.Float(1.0), (), a - b),)), "not an exact rational"),
+    ("nesbitt-dropped-multiplier-factor", NESBITT, Identity(NESBITT_OK.multiplier[:2], NESBITT_OK.pieces),
+     "does not hold"),
+    ("nesbitt-unproved-multiplier", make_problem([], NESBITT.goal), NESBITT_OK, "needs"),
+    ("nesbitt-negative-multiplier", NESBITT, Identity((-(b + c), c + a, a + b), NESBITT_OK.pieces),
+     "not positive"),
+    # Gram
+    ("gram-not-psd", AMGM2, Identity((), (Gram((), (a, b), matrix([[1, -2], [-2, 1]])), Gram(
+        (), (a, b), matrix([[0, 1], [1, 0]])))), "not PSD"),
+    ("gram-entry-off", AMGM2, Identity((), (Gram((), (a, b), matrix([[1 + TINY, -1], [-1, 1]])),)), "does not hold"),
+    ("gram-not-symmetric", AMGM2, Identity((), (Gram((), (a, b), matrix([[1, -2], [0, 1]])),)), "not symmetric"),
+    ("gram-wrong-size", AMGM2, Identity((), (Gram((), (a, b, I(1)), matrix([[1, -1], [-1, 1]])),)), "not 3x3"),
+    ("gram-wrong-variable", AMGM2, Identity((), (Gram((), (a, c), matrix([[1, -1], [-1, 1]])),)), "polynomial"),
+    ("gram-zero-pivot-nonzero-row", make_problem([], Relation(2 * a * b, ">=", 0)),
+     Identity((), (Gram((), (a, b), matrix([[0, 1], [1, 0]])),)), "not PSD"),
+    ("gram-unassumed-atom", make_problem([], Relation(a * b**2, ">=", 0)),
+     Identity((), (Gram((a,), (b,), matrix([[1]])),)), "not an assumption"),
+    # AMGM
+    ("amgm-weights-do-not-sum", AMGM3, Identity((), (AMGM(I(3), (R(1, 3), R(1, 3), R(1, 3) + TINY),
+                                                          (a**3, b**3, c**3)),)), "sum to"),
+    ("amgm-negative-weight", AMGM3, Identity((), (AMGM(I(3), (R(2, 3), R(2, 3), R(-1, 3)), (a**3, b**3, c**3)),)),
+     "negative"),
+    ("amgm-coefficient-off", AMGM3, Identity((), (AMGM(3 + TINY, (R(1, 3),) * 3, (a**3, b**3, c**3)),)),
+     "does not hold"),
+    ("amgm-dropped-sign-condition", make_problem([], AMGM3.goal),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, c**3)),)), "not nonnegative"),
+    ("amgm-non-monomial-mean", AMGM3, Identity((), (AMGM(I(3), (R(1, 2), R(1, 4), R(1, 4)), (a**3, b**3, c**3)),)),
+     "integer exponents"),
+    ("amgm-wrong-variable", AMGM3, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, x**3)),)),
+     "not a monomial"),
+    ("amgm-negative-term", AMGM3, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, -(c**3))),)),
+     "nonpositive coefficient"),
+    ("amgm-irrational-mean", make_problem([Relation(a, ">", 0)], Relation(a**2 + 2, ">=", 2 * sympy.sqrt(2) * a)),
+     Identity((), (AMGM(I(2), (R(1, 2), R(1, 2)), (a**2, I(2))),)), "not rational"),
+    # EqualityMultiple
+    ("equality-not-assumed", CONSTRAINED, Identity((), (Square(R(1, 4), (), x - y), EqualityMultiple(
+        x + y - 2, -(x + y + 1) / 4))), "not an equality assumption"),
+    ("equality-multiplier-off", CONSTRAINED, Identity((), (Square(R(1, 4), (), x - y), EqualityMultiple(
+        x + y - 1, -(x + y + 1) / 4 + TINY))), "does not hold"),
+    ("equality-rational-multiplier", CONSTRAINED, Identity((), (Square(R(1, 4), (), x - y), EqualityMultiple(
+        x + y - 1, 1 / x))), "not a polynomial"),
+    ("equality-inequality-used-as-equality", make_problem([Relation(x + y, ">=", 1)], CONSTRAINED.goal),
+     CONSTRAINED_OK, "not an equality assumption"),
+    ("equality-goal-with-square", make_problem([], Relation(a**2, "=", a**2 + (a - a))),
+     Identity((), (Square(I(0), (), a),)), "only use equality multiples"),
+    # Lemma
+    ("lemma-unproved", AMGM2, Identity((), (Lemma(I(1), Relation((a - b) ** 2, ">=", 0),
+                                                  Identity((), (Square(I(1), (), a + b),))),)), "not proved"),
+    ("lemma-negative-coefficient", AMGM2, Identity((), (Lemma(I(-1), Relation((a - b) ** 2, "<=", 0),
+                                                               Identity((), ())),)), "negative"),
+    ("lemma-coefficient-off", AMGM2, Identity((), (Lemma(1 + TINY, Relation((a - b) ** 2, ">=", 0),
+                                                         SQUARE_OK_FOR_LEMMA),)), "does not hold"),
+    ("lemma-equality-claim", AMGM2, Identity((), (Lemma(I(1), Relation((a - b) ** 2, "=", (a - b) ** 2),
+                                                        Identity((), ())),)), "must be an inequality"),
+    ("lemma-wrong-claim", AMGM2, Identity((), (Lemma(I(1), Relation((a - c) ** 2, ">=", 0),
+                                                     Identity((), (Square(I(1), (), a - c),))),)), "not proved"),
+    # strictness
+    ("strict-without-strict-piece", STRICT, Identity((), (Square(I(1), (), a - R(1, 2)), Gram(
+        (), (I(1),), matrix([[R(3, 4)]])))), "no piece is strictly positive"),
+    ("strict-constant-off", STRICT, Identity((), (Square(I(1), (), a - R(1, 2)), Square(R(3, 4) + TINY, (), I(1)))),
+     "does not hold"),
+]
+
+
+@pytest.mark.parametrize("name,problem,certificate,reason", CORRUPTED, ids=[c[0] for c in CORRUPTED])
+def test_corrupted_certificates_are_rejected_with_a_reason(name, problem, certificate, reason):
+    verdict = check(problem, certificate)
+    assert not verdict.ok
+    assert reason in verdict.reason, verdict.reason
+
+
+def test_at_least_five_corruptions_per_piece_kind():
+    kinds = {"square": 0, "gram": 0, "amgm": 0, "equality": 0, "lemma": 0}
+    for name, *_ in CORRUPTED:
+        prefix = name.split("-")[0]
+        if prefix in kinds:
+            kinds[prefix] += 1
+    assert all(count >= 5 for count in kinds.values()), kinds
+
+
+@pytest.mark.parametrize("bad", [
+    {"rule": "magic"},
+    {"rule": "identity"},
+    {"rule": "identity", "multiplier": [], "pieces": [{"kind": "square", "coeff": "1.5", "atoms": [], "poly": "a"}]},
+    {"rule": "identity", "multiplier": [], "pieces": [{"kind": "square", "coeff": "1", "atoms": [], "poly": "a +"}]},
+    {"rule": "identity", "multiplier": ["__import__('os')"], "pieces": []},
+    {"rule": "identity", "multiplier": [], "pieces": [{"kind": "unknown"}]},
+    {"rule": "identity", "multiplier": [], "pieces": [{"kind": "gram", "atoms": [], "basis": ["a"],
+                                                        "matrix": [["sin(a)"]]}]},
+])
+def test_malformed_certificate_json_is_a_format_error(bad):
+    with pytest.raises(CertificateFormatError):
+        certificate_from_json(bad)
+
+
+KERNEL_DIR = pathlib.Path(__file__).resolve().parents[1] / "ineq" / "kernel"
+ALLOWED_IMPORTS = {"__future__", "dataclasses", "fractions", "json", "pathlib", "re", "sys", "typing", "sympy",
+                   "ineq.kernel", "ineq.problem"}
+
+
+def test_kernel_imports_only_the_trusted_base():
+    for path in KERNEL_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                allowed = any(name == ok or name.startswith(ok + ".") for ok in ALLOWED_IMPORTS)
+                assert allowed, f"{path.name} imports {name}"
+
+
+def test_kernel_main_checks_a_file_without_loading_search_code(tmp_path):
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(proof_document(NESBITT, NESBITT_OK)))
+    script = ("import sys; from ineq.kernel.__main__ import main; status = main([sys.argv[1]]); "
+              "bad = [m for m in sys.modules if m.split('.')[0] in ('cvxpy', 'z3', 'numpy', 'torch', 'lark') "
+              "or m.startswith(('ineq.tactics', 'ineq.search', 'ineq.parse', 'ineq.refute'))]; "
+              "print('loaded:', bad); sys.exit(status)")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verified" in result.stdout
+    assert "loaded: []" in result.stdout
