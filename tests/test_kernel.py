@@ -73,6 +73,8 @@ VALID = [
     ("equality-multiple", CONSTRAINED, CONSTRAINED_OK),
     ("strict", STRICT, STRICT_OK),
     ("lemma", AMGM2, LEMMA_OK),
+    ("multiplier-even-power-unsigned", make_problem([], Relation(1 / (1 + x**2), ">", 0)),
+     Identity((1 + x**2,), (Square(I(1), (), I(1)),))),
     ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
      Identity((), (EqualityMultiple(x + y - 1, x),))),
 ]
@@ -107,9 +109,13 @@ CORRUPTED = [
     ("square-float-coefficient", AMGM2, Identity((), (Square(sympy.Float(1.0), (), a - b),)), "not an exact rational"),
     ("nesbitt-dropped-multiplier-factor", NESBITT, Identity(NESBITT_OK.multiplier[:2], NESBITT_OK.pieces),
      "does not hold"),
-    ("nesbitt-unproved-multiplier", make_problem([], NESBITT.goal), NESBITT_OK, "needs"),
+    ("nesbitt-unproved-multiplier", make_problem([], NESBITT.goal), NESBITT_OK, "no assumption"),
+    ("nesbitt-nonnegative-only-multiplier", make_problem([Relation(v, ">=", 0) for v in (a, b, c)], NESBITT.goal),
+     NESBITT_OK, "needs"),
     ("nesbitt-negative-multiplier", NESBITT, Identity((-(b + c), c + a, a + b), NESBITT_OK.pieces),
      "not positive"),
+    ("nesbitt-multiplier-unsigned-odd-power", make_problem([], Relation(x + 1, ">=", 0)),
+     Identity((1 + x,), (Square(I(1), (), 1 + x),)), "odd power of x"),
     # Gram
     ("gram-not-psd", AMGM2, Identity((), (Gram((), (a, b), matrix([[1, -2], [-2, 1]])), Gram(
         (), (a, b), matrix([[0, 1], [1, 0]])))), "not PSD"),

@@ -232,7 +232,8 @@ def is_positive_factor(domain: Domain, factor: sympy.Expr) -> bool:
 
 def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
     """Positivity rule for multiplier factors: a strict assumption, or a nonzero polynomial with
-    nonnegative coefficients whose constant term is positive or whose variables are all positive."""
+    nonnegative coefficients and nonnegative monomials whose constant term is positive or whose
+    variables are all positive."""
     if domain.atom_strictness(factor) is True:
         return
     shown = sympy.sstr(factor)
@@ -241,6 +242,13 @@ def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
     poly = sympy.Poly(factor, *domain.variables, domain="QQ")
     if poly.is_zero or any(c < 0 for c in poly.coeffs()):
         raise Rejected(f"multiplier factor {shown} is not positive by its coefficients")
+    # Every monomial must be nonnegative on the domain: each variable in it assumed >= 0, or raised
+    # to an even power. (Without this, 1 + x would pass for real x.)
+    for monomial in poly.monoms():
+        for variable, exponent in zip(domain.variables, monomial):
+            if exponent % 2 == 1 and variable not in domain.nonnegative:
+                raise Rejected(f"multiplier factor {shown} has an odd power of {variable}, "
+                               f"which no assumption makes nonnegative")
     constant = poly.coeff_monomial(1)
     if constant > 0:
         return

@@ -1,0 +1,683 @@
+"""The sum-of-squares tactic: a Positivstellensatz certificate found numerically, then made exact.
+
+After clearing denominators the goal reads `P >= 0` (or `> 0`) for a polynomial P. We look for
+
+    extra * P  =  sum_S m_S * z_S^T Q_S z_S  +  sum_k eps_k * s_k  +  sum_j q_j * h_j
+
+where m_S runs over 1 and square-free products of the assumption sides (atoms), Q_S are PSD Gram
+matrices over small polynomial bases z_S, s_k are strictly positive products (only for strict
+goals), h_j = 0 are the equality assumptions with free polynomial multipliers q_j, and `extra` is 1,
+a power of the sum of the positive variables (which turns Schur-like inequalities into
+certificates), or 1 + the sum of the squared variables (Motzkin-like forms). Under one linear
+equality L = c the goal is first homogenised with L/c = 1, the difference being a known multiple of
+the equality.
+
+The numerics (cvxpy with Clarabel, SCS as a fallback) are untrusted. The float solution is rounded
+to rationals with growing denominators and projected exactly onto the affine space of the identity
+(Peyrl & Parrilo's recipe); PSD-ness is then checked by exact LDL^T. When the Gram matrices are
+forced to be singular (the inequality has equality cases) rounding cannot succeed, so the numerical
+kernels are rounded to rational subspaces and the bases restricted to their complements (facial
+reduction), then the problem is solved again. Every certificate is checked by the kernel before an
+attempt is yielded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse
+import sympy
+
+from ineq.kernel import Domain, EqualityMultiple, Gram, Identity, Square, check
+from ineq.problem import Problem
+from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import ClearedGoal, clear_denominators
+from ineq.tactics.sos_rounding import (
+    AffineProjector,
+    PolyDict,
+    ProjectionError,
+    is_homogeneous,
+    ldl,
+    poly_degree,
+    poly_mul,
+    primitive,
+    rational_kernel_complement,
+)
+
+TACTIC_NAME = "sos"
+# Denominators tried when rounding the float solution; coarse ones give nicer certificates.
+_COARSE_DENOMINATORS = (1, 2, 4, 6, 12, 24, 60, 120, 2**10)
+_FINE_DENOMINATORS = (2**14, 2**18, 2**22, 2**26, 2**30, 2**36)
+_MAX_UNKNOWNS = 2500  # larger SDPs are too slow for an interactive prover
+_MAX_PRODUCTS = 40  # atom products per configuration
+_FACIAL_ROUNDS = 3
+_INFEASIBLE_MARGIN = 1e-6  # a best smallest eigenvalue below -this (target scaled to 1) means infeasible
+_SQUARES_TEXT_LIMIT = 4000  # above this, emit Gram pieces rather than explicit squares
+
+
+@dataclass
+class _Block:
+    """`prod(atoms) * z^T Q z` with z = `basis` (polynomials); `strict` blocks are 1x1 with basis [1]
+    and a strictly positive atom product, emitted as a strictly positive Square."""
+
+    atoms: tuple[sympy.Expr, ...]
+    multiplier: PolyDict
+    basis: list[PolyDict]
+    strict: bool = False
+
+    @property
+    def unknowns(self) -> int:
+        n = len(self.basis)
+        return n * (n + 1) // 2
+
+
+@dataclass
+class _EqualityTerm:
+    """`q * constraint` with q a free polynomial supported on `support` monomials."""
+
+    constraint_expr: sympy.Expr
+    constraint: PolyDict
+    support: list[tuple[int, ...]]
+
+
+@dataclass
+class _Configuration:
+    """One Positivstellensatz ansatz: `extra * P` must equal the blocks plus the equality terms."""
+
+    description: str
+    extra: tuple[sympy.Expr, ...]
+    target: PolyDict
+    blocks: list[_Block]
+    equalities: list[_EqualityTerm] = field(default_factory=list)
+    # (h, q0): the exact `extra * P - target = q0 * h` left over from homogenising by an equality
+    offset: tuple[sympy.Expr, PolyDict] | None = None
+
+    @property
+    def unknowns(self) -> int:
+        return sum(b.unknowns for b in self.blocks) + sum(len(e.support) for e in self.equalities)
+
+
+@dataclass(frozen=True)
+class _Solution:
+    """Exact Gram matrices per block and exact equality multipliers."""
+
+    configuration: _Configuration
+    matrices: list[list[list[Fraction]]]
+    multipliers: list[PolyDict]
+
+
+# ----------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def sos(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
+    """Yield at most one closing attempt whose certificate the kernel has already accepted."""
+    found = _search(goal, deadline)
+    if found is None:
+        return
+    certificate, explanation = found
+    yield Attempt(tactic=TACTIC_NAME, goal=goal, subgoals=(), build=lambda _subs: certificate,
+                  explanation=explanation)
+
+
+def find_sos_certificate(goal: Problem, deadline: Deadline) -> Identity | None:
+    """A kernel-checked `Identity` certificate for `goal`, or None (none found before `deadline`)."""
+    found = _search(goal, deadline)
+    return None if found is None else found[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# Search
+
+
+def _search(goal: Problem, deadline: Deadline) -> tuple[Identity, tuple[str, ...]] | None:
+    cleared = clear_denominators(goal)
+    if cleared is None or cleared.op == "=":
+        return None  # equality goals are not sums of squares
+    variables = goal.variables
+    if not variables:
+        return None
+    domain = Domain(goal)
+    target = _to_dict(cleared.polynomial, variables)
+    if target is None:
+        return None
+    for configuration in _configurations(goal, domain, cleared, target):
+        if deadline.expired():
+            return None
+        if configuration.unknowns > _MAX_UNKNOWNS or not configuration.blocks:
+            continue
+        solution = _solve_configuration(configuration, cleared.op == ">", deadline)
+        if solution is None:
+            continue
+        certificate, explanation = _certificate(goal, cleared, solution)
+        if check(goal, certificate):
+            return certificate, explanation
+    return None
+
+
+def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
+                    target: PolyDict) -> Iterator[_Configuration]:
+    """Cheap ansatzes first: plain SOS, then atom multipliers, then times the sum of the positive
+    variables (or, under one linear equality L = c, times powers of L/c = 1), then a higher degree."""
+    variables = goal.variables
+    strict_goal = cleared.op == ">"
+    atoms = []  # (expr, poly, strict) for polynomial, non-constant assumption sides
+    for expr, strict in domain.atoms:
+        poly = _to_dict(expr, variables)
+        if poly is not None and poly_degree(poly) > 0:
+            atoms.append((expr, poly, strict))
+    equalities = []
+    for expr in domain.equalities:
+        poly = _to_dict(expr, variables)
+        if poly is not None and poly_degree(poly) > 0:
+            equalities.append((expr, poly))
+    atoms_homogeneous = all(is_homogeneous(poly) for _, poly, _ in atoms)
+    homogeneous = not equalities and is_homogeneous(target) and atoms_homogeneous
+    positive = sorted(domain.positive, key=lambda v: variables.index(v))
+    positive_sum = sympy.Add(*positive) if positive else None
+
+    def build(description, extra, degree, use_atoms, hom, scaled=None, offset=None):
+        if scaled is None:
+            scaled = target
+            for factor in extra:
+                scaled = poly_mul(scaled, _to_dict(factor, variables))
+        return _configuration(description, extra, scaled, degree, hom, variables,
+                              atoms if use_atoms else [], [] if hom else equalities, strict_goal, offset)
+
+    base = poly_degree(target)
+    if homogeneous:
+        if base % 2 == 0:
+            yield build("plain sum of squares", (), base, False, True)
+        if atoms:
+            yield build("sum of squares with assumption multipliers", (), base, True, True)
+        if positive_sum is not None:
+            for power in (1, 2):
+                yield build(f"times the sum of the positive variables to the power {power}",
+                            (positive_sum,) * power, base + power, True, True)
+        return
+    if len(equalities) == 1 and atoms_homogeneous:
+        for power in (0, 1, 2):
+            homogenised = _homogenise(target, equalities[0], power, variables)
+            if homogenised is not None:
+                scaled, offset = homogenised
+                yield build(f"homogenised by the equality, degree {poly_degree(scaled)}", (),
+                            poly_degree(scaled), bool(atoms), True, scaled, offset)
+    even = base + base % 2
+    yield build("plain sum of squares", (), even, False, False)
+    if atoms:
+        yield build("sum of squares with assumption multipliers", (), even, True, False)
+    if positive_sum is not None:
+        yield build("times the sum of the positive variables", (positive_sum,), (base + 1) + (base + 1) % 2,
+                    True, False)
+    if not atoms and not equalities:
+        # Motzkin-like forms are SOS only after multiplying by a positive definite factor.
+        yield build("times 1 + the sum of the squared variables", (1 + sum(v**2 for v in variables),),
+                    even + 2, False, False)
+    yield build("higher degree", (), even + 2, bool(atoms), False)
+
+
+def _homogenise(target: PolyDict, equality, power: int, variables):
+    """For one equality `L - c = 0` (L a linear form, c != 0): the form `t^power * P_hom` with
+    t = L/c and P_hom the homogenisation of P by t, and the exact polynomial q0 with
+    P = t^power * P_hom + q0 * (L - c). None if the equality is not of that shape."""
+    constraint_expr, constraint = equality
+    constant = constraint.get((0,) * len(variables), Fraction(0))
+    if constant == 0 or poly_degree(constraint) != 1:
+        return None
+    linear = {m: v / -constant for m, v in constraint.items() if sum(m)}  # t = L / c
+    degree = poly_degree(target)
+    powers = [{(0,) * len(variables): Fraction(1)}]
+    for _ in range(degree + power):
+        powers.append(poly_mul(powers[-1], linear))
+    homogenised: PolyDict = {}
+    for monomial, value in target.items():
+        for m, v in powers[degree - sum(monomial) + power].items():
+            key = tuple(a + b for a, b in zip(monomial, m))
+            homogenised[key] = homogenised.get(key, Fraction(0)) + value * v
+    homogenised = {m: v for m, v in homogenised.items() if v}
+    quotient, remainder = sympy.div(_to_expr(target, variables) - _to_expr(homogenised, variables),
+                                    constraint_expr, *variables)
+    if remainder != 0 or not homogenised:
+        return None
+    return homogenised, (constraint_expr, _to_dict(quotient, variables))
+
+
+def _configuration(description: str, extra: tuple[sympy.Expr, ...], target: PolyDict, degree: int,
+                   homogeneous: bool, variables, atoms, equalities, strict_goal: bool,
+                   offset) -> _Configuration:
+    """Blocks for every atom product that fits `degree` (exactly, in the homogeneous case)."""
+    homogeneous = homogeneous and is_homogeneous(target) and poly_degree(target) == degree
+    nvars = len(variables)
+    products = _atom_products(atoms, degree, nvars)
+    blocks: list[_Block] = []
+    for product_atoms, product_poly, product_degree, product_strict in products:
+        rest = degree - product_degree
+        if homogeneous:
+            if rest % 2:
+                continue
+            basis = _monomials(nvars, rest // 2, exact=True)
+        else:
+            basis = _monomials(nvars, rest // 2, exact=False)
+        if not product_atoms and not atoms and not equalities:
+            basis = _prune_by_support(basis, target)
+        if basis:
+            blocks.append(_Block(product_atoms, product_poly, [{m: Fraction(1)} for m in basis]))
+    if strict_goal:
+        for product_atoms, product_poly in _strict_products(atoms, degree, homogeneous, nvars):
+            blocks.append(_Block(product_atoms, product_poly, [{(0,) * nvars: Fraction(1)}], strict=True))
+    equality_terms = []
+    for expr, poly in equalities:
+        rest = degree - poly_degree(poly)
+        if rest >= 0:
+            equality_terms.append(_EqualityTerm(expr, poly, _monomials(nvars, rest, exact=False)))
+    return _Configuration(description, extra, target, blocks, equality_terms, offset)
+
+
+def _strict_products(atoms, degree: int, homogeneous: bool, nvars: int):
+    """Products of strict atoms (repeats allowed, the empty product included) of degree `degree`
+    (homogeneous case) or at most `degree`: the candidates for the one strictly positive piece."""
+    strict_atoms = [(expr, poly) for expr, poly, strict in atoms if strict]
+    products = []
+    for size in range(degree + 1):
+        for combination in itertools.combinations_with_replacement(strict_atoms, size):
+            total = sum(poly_degree(poly) for _, poly in combination)
+            if total > degree or (homogeneous and total != degree):
+                continue
+            poly = {(0,) * nvars: Fraction(1)}
+            for _, factor in combination:
+                poly = poly_mul(poly, factor)
+            products.append((tuple(expr for expr, _ in combination), poly))
+            if len(products) >= _MAX_PRODUCTS:
+                return products
+    return products
+
+
+def _atom_products(atoms, degree: int, nvars: int):
+    """Square-free products of atoms of total degree <= `degree`, the empty product first:
+    (atoms, polynomial, degree, strict). Repeated atoms are left out: a^2 * sigma is already a square
+    times the rest."""
+    products = [((), {(0,) * nvars: Fraction(1)}, 0, True)]
+    for size in range(1, len(atoms) + 1):
+        for combination in itertools.combinations(atoms, size):
+            total = sum(poly_degree(poly) for _, poly, _ in combination)
+            if total > degree:
+                continue
+            poly = combination[0][1]
+            for _, other, _ in combination[1:]:
+                poly = poly_mul(poly, other)
+            products.append((tuple(expr for expr, _, _ in combination), poly, total,
+                             all(strict for _, _, strict in combination)))
+            if len(products) >= _MAX_PRODUCTS:
+                return products
+    return products
+
+
+def _monomials(nvars: int, degree: int, exact: bool) -> list[tuple[int, ...]]:
+    degrees = [degree] if exact else range(degree + 1)
+    result = []
+    for d in degrees:
+        for combination in itertools.combinations_with_replacement(range(nvars), d):
+            exponent = [0] * nvars
+            for i in combination:
+                exponent[i] += 1
+            result.append(tuple(exponent))
+    return result
+
+
+def _prune_by_support(basis: list[tuple[int, ...]], target: PolyDict) -> list[tuple[int, ...]]:
+    """Drop monomials m with 2m outside supp(P) and not a sum of two other basis monomials: their
+    diagonal Gram entry must be 0, hence their whole row (a cheap Newton-polytope reduction)."""
+    basis = list(basis)
+    changed = True
+    while changed:
+        changed = False
+        sums = {}
+        for i, m in enumerate(basis):
+            for j in range(i + 1, len(basis)):
+                key = tuple(a + b for a, b in zip(m, basis[j]))
+                sums[key] = sums.get(key, 0) + 1
+        for m in list(basis):
+            double = tuple(2 * e for e in m)
+            if double not in target and double not in sums:
+                basis.remove(m)
+                changed = True
+                break
+    return basis
+
+
+# ----------------------------------------------------------------------------------------------
+# Numerics and rounding
+
+
+def _solve_configuration(configuration: _Configuration, strict_goal: bool,
+                         deadline: Deadline) -> _Solution | None:
+    """Solve, round with coarse denominators, and on failure reduce the faces and solve again;
+    fine denominators (uglier certificates) only when the coarse ones failed on every face."""
+    solved = []
+    for _ in range(_FACIAL_ROUNDS + 1):
+        if deadline.expired() or not configuration.blocks:
+            break
+        columns = _columns(configuration)
+        try:
+            projector = AffineProjector(columns, configuration.target)
+        except ProjectionError:
+            break
+        numeric = _solve_sdp(configuration, columns)
+        if numeric is None:
+            break
+        solved.append((configuration, projector, numeric))
+        solution = _round(configuration, projector, numeric, strict_goal, _COARSE_DENOMINATORS, deadline)
+        if solution is not None:
+            return solution
+        configuration = _facial_reduction(configuration, numeric[0])
+        if configuration is None:
+            break
+    for configuration, projector, numeric in reversed(solved):
+        solution = _round(configuration, projector, numeric, strict_goal, _FINE_DENOMINATORS, deadline)
+        if solution is not None:
+            return solution
+    return None
+
+
+def _columns(configuration: _Configuration) -> list[PolyDict]:
+    """The polynomial each exact unknown multiplies: upper-triangle Gram entries block by block
+    (off-diagonal entries count twice), then the equality multipliers' coefficients."""
+    columns = []
+    for block in configuration.blocks:
+        n = len(block.basis)
+        for i in range(n):
+            for j in range(i, n):
+                product = poly_mul(block.multiplier, poly_mul(block.basis[i], block.basis[j]))
+                if i != j:
+                    product = {m: 2 * v for m, v in product.items()}
+                columns.append(product)
+    for term in configuration.equalities:
+        for monomial in term.support:
+            columns.append(poly_mul(term.constraint, {monomial: Fraction(1)}))
+    return columns
+
+
+def _solve_sdp(configuration: _Configuration, columns: list[PolyDict]):
+    """Float Gram matrices and multiplier coefficients maximising the smallest eigenvalue (capped),
+    or None when the solver finds no solution. Rows are normalised so the target's largest
+    coefficient is 1."""
+    import cvxpy as cp  # imported lazily: cvxpy takes a while to import
+
+    target = configuration.target
+    monomials = sorted(set(target).union(*columns))
+    row_of = {m: i for i, m in enumerate(monomials)}
+    scale = float(max(abs(v) for v in target.values())) if target else 1.0
+    rhs = np.zeros(len(monomials))
+    for m, v in target.items():
+        rhs[row_of[m]] = float(v) / scale
+
+    margin = cp.Variable()
+    constraints = [margin <= 1]
+    expression = 0
+    variables = []
+    column = 0
+    for block in configuration.blocks:
+        n = len(block.basis)
+        gram = cp.Variable((n, n), symmetric=True)
+        entries, rows_idx, cols_idx = [], [], []
+        for i in range(n):
+            for j in range(i, n):
+                for m, v in columns[column].items():
+                    weight = float(v) if i == j else float(v) / 2
+                    for (a, b) in ({(i, j), (j, i)}):
+                        rows_idx.append(row_of[m])
+                        cols_idx.append(a + b * n)  # column-major vec
+                        entries.append(weight)
+                column += 1
+        mapping = scipy.sparse.csr_matrix((entries, (rows_idx, cols_idx)), shape=(len(monomials), n * n))
+        expression = expression + mapping @ cp.vec(gram, order="F")
+        constraints.append(gram - margin * np.eye(n) >> 0)
+        variables.append(gram)
+    multiplier_vars = []
+    for term in configuration.equalities:
+        coefficients = cp.Variable(len(term.support))
+        entries, rows_idx, cols_idx = [], [], []
+        for k in range(len(term.support)):
+            for m, v in columns[column].items():
+                rows_idx.append(row_of[m])
+                cols_idx.append(k)
+                entries.append(float(v))
+            column += 1
+        mapping = scipy.sparse.csr_matrix((entries, (rows_idx, cols_idx)),
+                                          shape=(len(monomials), len(term.support)))
+        expression = expression + mapping @ coefficients
+        multiplier_vars.append(coefficients)
+    constraints.append(expression == rhs)
+    problem = cp.Problem(cp.Maximize(margin), constraints)
+    for solver in ("CLARABEL", "SCS"):
+        try:
+            problem.solve(solver=solver)
+        except (cp.error.SolverError, ArithmeticError, ValueError):
+            continue
+        if problem.status in ("optimal", "optimal_inaccurate") and margin.value is not None:
+            break
+        if problem.status in ("infeasible", "infeasible_inaccurate"):
+            return None
+    else:
+        return None
+    if margin.value < -_INFEASIBLE_MARGIN:
+        return None  # no PSD Gram matrices satisfy the identity
+    matrices = [scale * (g.value + g.value.T) / 2 for g in variables]
+    multipliers = [scale * q.value for q in multiplier_vars]
+    return matrices, multipliers
+
+
+def _round(configuration: _Configuration, projector: AffineProjector, numeric, strict_goal: bool,
+           denominators: tuple[int, ...], deadline: Deadline) -> _Solution | None:
+    """Round to each denominator in turn, project exactly, accept the first exactly PSD result."""
+    matrices, multipliers = numeric
+    floats = []
+    for matrix in matrices:
+        n = matrix.shape[0]
+        floats.extend(matrix[i, j] for i in range(n) for j in range(i, n))
+    for coefficients in multipliers:
+        floats.extend(coefficients)
+    # Completing the rounded point keeps its small denominators; projecting moves less but
+    # brings in the (large) denominators of the normal equations.
+    for correct in (projector.complete, projector.project):
+        for denominator in denominators:
+            if deadline.expired():
+                return None
+            point = [Fraction(round(v * denominator), denominator) for v in floats]
+            solution = _unpack(configuration, correct(point))
+            if _acceptable(solution, strict_goal):
+                return solution
+    return None
+
+
+def _unpack(configuration: _Configuration, values: list[Fraction]) -> _Solution:
+    position = 0
+    matrices = []
+    for block in configuration.blocks:
+        n = len(block.basis)
+        matrix = [[Fraction(0)] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                matrix[i][j] = matrix[j][i] = values[position]
+                position += 1
+        matrices.append(matrix)
+    multipliers = []
+    for term in configuration.equalities:
+        poly = {}
+        for monomial in term.support:
+            if values[position]:
+                poly[monomial] = values[position]
+            position += 1
+        multipliers.append(poly)
+    return _Solution(configuration, matrices, multipliers)
+
+
+def _acceptable(solution: _Solution, strict_goal: bool) -> bool:
+    strict_found = False
+    for block, matrix in zip(solution.configuration.blocks, solution.matrices):
+        if ldl(matrix) is None:
+            return False
+        strict_found = strict_found or (block.strict and matrix[0][0] > 0)
+    return strict_found or not strict_goal
+
+
+def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration | None:
+    """Restrict every block's basis to the complement of its (rationalised) numerical kernel.
+    None when nothing changes or a kernel has no nearby rational basis."""
+    largest = max((float(np.max(np.linalg.eigvalsh(m))) for m in matrices if m.size), default=0.0)
+    if largest <= 0:
+        return None
+    threshold = 1e-6 * largest
+    blocks = []
+    changed = False
+    for block, matrix in zip(configuration.blocks, matrices):
+        complement = rational_kernel_complement(matrix, threshold)
+        if complement is None:
+            return None
+        if len(complement) == len(block.basis):
+            blocks.append(block)
+            continue
+        changed = True
+        if not complement:
+            continue
+        basis = []
+        for vector in complement:
+            poly: PolyDict = {}
+            for weight, element in zip(vector, block.basis):
+                for m, v in element.items():
+                    poly[m] = poly.get(m, Fraction(0)) + weight * v
+            basis.append({m: v for m, v in poly.items() if v})
+        blocks.append(_Block(block.atoms, block.multiplier, basis, block.strict))
+    if not changed:
+        return None
+    return _Configuration(configuration.description, configuration.extra, configuration.target, blocks,
+                          configuration.equalities, configuration.offset)
+
+
+# ----------------------------------------------------------------------------------------------
+# Certificate and explanation
+
+
+def _certificate(goal: Problem, cleared: ClearedGoal, solution: _Solution) -> tuple[Identity, tuple[str, ...]]:
+    """The Identity certificate (explicit squares when short, Gram pieces otherwise) and the
+    student's explanation lines."""
+    variables = goal.variables
+    configuration = solution.configuration
+    strict_pieces, square_pieces, gram_pieces = [], [], []
+    for block, matrix in zip(configuration.blocks, solution.matrices):
+        if block.strict:
+            if matrix[0][0] > 0:
+                strict_pieces.append(Square(_rational(matrix[0][0]), block.atoms, sympy.Integer(1)))
+            continue
+        gram_pieces.append(Gram(block.atoms, tuple(_to_expr(p, variables) for p in block.basis),
+                                tuple(tuple(_rational(v) for v in row) for row in matrix)))
+        square_pieces.extend(_squares(block, matrix, variables))
+    equality_multipliers = [(term.constraint_expr, q)
+                            for term, q in zip(configuration.equalities, solution.multipliers)]
+    if configuration.offset is not None:
+        equality_multipliers.append(configuration.offset)
+    equality_pieces = _merge_equalities(
+        [EqualityMultiple(h, _to_expr(q, variables)) for h, q in equality_multipliers if q])
+    square_pieces = _merge_squares(square_pieces + strict_pieces)
+    squares_text = " + ".join(_show_square(s) for s in square_pieces)
+    if len(squares_text) <= _SQUARES_TEXT_LIMIT:
+        pieces = tuple(square_pieces) + tuple(equality_pieces)
+        shown = squares_text or "0"
+    else:
+        pieces = tuple(strict_pieces) + tuple(gram_pieces) + tuple(equality_pieces)
+        shown = " + ".join([_show_square(s) for s in strict_pieces]
+                           + [f"{_show_atoms(g.atoms)}z^T Q z (z = [{', '.join(map(sympy.sstr, g.basis))}], "
+                              f"Q positive semidefinite)" for g in gram_pieces])
+    multiplier = tuple(cleared.multiplier) + tuple(configuration.extra)
+    lines = []
+    multiply = ClearedGoal(multiplier, cleared.polynomial, cleared.op).explanation()
+    if multiply:
+        lines.append(multiply)
+    nature = "a sum of squares times nonnegative terms"
+    if cleared.op == ">":
+        nature += ", one of them strictly positive"
+    if equality_pieces:
+        zero_terms = " + ".join(f"({sympy.sstr(p.multiplier)})*({sympy.sstr(p.constraint)})" for p in equality_pieces)
+        lines.append(f"The difference equals  {shown}  +  {zero_terms}  ({nature}, plus terms that vanish "
+                     f"because {', '.join(sympy.sstr(p.constraint) + ' = 0' for p in equality_pieces)}).")
+    else:
+        lines.append(f"The difference equals  {shown}  ({nature}).")
+    return Identity(multiplier, pieces), tuple(lines)
+
+
+def _merge_equalities(pieces: list[EqualityMultiple]) -> list[EqualityMultiple]:
+    """One equality multiple per constraint (the multipliers added up), zero ones dropped."""
+    merged: dict[sympy.Expr, sympy.Expr] = {}
+    for piece in pieces:
+        merged[piece.constraint] = merged.get(piece.constraint, sympy.Integer(0)) + piece.multiplier
+    return [EqualityMultiple(h, sympy.expand(q)) for h, q in merged.items() if sympy.expand(q) != 0]
+
+
+def _merge_squares(squares: list[Square]) -> list[Square]:
+    """Add up the coefficients of squares with the same atoms and the same squared polynomial."""
+    merged: dict[tuple, sympy.Rational] = {}
+    for square in squares:
+        key = (square.atoms, square.poly)
+        merged[key] = merged.get(key, sympy.Integer(0)) + square.coeff
+    return [Square(coeff, atoms, poly) for (atoms, poly), coeff in merged.items()]
+
+
+def _squares(block: _Block, matrix, variables) -> list[Square]:
+    """LDL^T of the exact Gram matrix as weighted squares `d_k * (integer combination)^2`."""
+    lower, diagonal = ldl(matrix)
+    squares = []
+    n = len(block.basis)
+    for k in range(n):
+        if diagonal[k] == 0:
+            continue
+        poly: PolyDict = {}
+        for j in range(k, n):
+            if lower[j][k]:
+                for m, v in block.basis[j].items():
+                    poly[m] = poly.get(m, Fraction(0)) + lower[j][k] * v
+        poly = {m: v for m, v in poly.items() if v}
+        if not poly:
+            continue
+        monomials = sorted(poly, reverse=True)
+        scale, integers = primitive([poly[m] for m in monomials])
+        expr = _to_expr({m: Fraction(i) for m, i in zip(monomials, integers)}, variables)
+        if sympy.Poly(expr, *variables).LC() < 0:  # (b - a)^2 reads better as (a - b)^2
+            expr = sympy.expand(-expr)
+        squares.append(Square(_rational(diagonal[k] * scale * scale), block.atoms, expr))
+    return squares
+
+
+def _show_atoms(atoms) -> str:
+    return "".join(f"({sympy.sstr(a)})*" for a in atoms)
+
+
+def _show_square(square: Square) -> str:
+    coefficient = "" if square.coeff == 1 else f"{sympy.sstr(square.coeff)}*"
+    if square.poly == 1:
+        atoms = "*".join(f"({sympy.sstr(a)})" for a in square.atoms)
+        return f"{sympy.sstr(square.coeff)}" + (f"*{atoms}" if atoms else "")
+    return f"{coefficient}{_show_atoms(square.atoms)}({sympy.sstr(square.poly)})^2"
+
+
+def _rational(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def _to_dict(expr: sympy.Expr, variables) -> PolyDict | None:
+    """The polynomial as a sparse dict over `variables`, or None if it is not a polynomial over Q."""
+    if not expr.is_polynomial(*variables):
+        return None
+    try:
+        poly = sympy.Poly(sympy.expand(expr), *variables, domain="QQ")
+    except (sympy.PolynomialError, sympy.CoercionFailed):
+        return None
+    return {tuple(m): Fraction(int(c.numerator), int(c.denominator)) for m, c in poly.terms() if c != 0}
+
+
+def _to_expr(poly: PolyDict, variables) -> sympy.Expr:
+    return sympy.Add(*(sympy.Rational(v.numerator, v.denominator)
+                       * sympy.Mul(*(x ** e for x, e in zip(variables, m))) for m, v in poly.items()))

@@ -1,0 +1,146 @@
+"""The sum-of-squares tactic: every certificate it returns passes the kernel, on the classic
+inequalities; false goals yield nothing, within the deadline."""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+import pytest
+import sympy
+from sympy import Rational as R
+
+from ineq.kernel import EqualityMultiple, Identity, Square, check
+from ineq.problem import Relation, make_problem, var
+from ineq.tactics.base import Deadline
+from ineq.tactics.sos import find_sos_certificate, sos
+from ineq.tactics.sos_rounding import AffineProjector, ldl, rational_kernel_complement
+
+a, b, c, x, y, z = (var(name) for name in "abcxyz")
+SECONDS_PER_GOAL = 10
+
+
+def positive(*variables, op=">"):
+    return [Relation(v, op, 0) for v in variables]
+
+
+SCHUR_LHS = a**3 + b**3 + c**3 + 3 * a * b * c
+SCHUR_RHS = a**2 * b + a**2 * c + b**2 * a + b**2 * c + c**2 * a + c**2 * b
+
+PROVABLE = {
+    "two squares": make_problem([], Relation(a**2 + b**2, ">=", 2 * a * b)),
+    "quartic": make_problem([], Relation(x**4 + y**4, ">=", x**3 * y + x * y**3)),
+    "three squares": make_problem([], Relation(a**2 + b**2 + c**2, ">=", a * b + b * c + c * a)),
+    "square of sum": make_problem([], Relation((a + b + c) ** 2, ">=", 3 * (a * b + b * c + c * a))),
+    "nesbitt": make_problem(positive(a, b, c),
+                            Relation(a / (b + c) + b / (c + a) + c / (a + b), ">=", R(3, 2))),
+    "imo 1984": make_problem(positive(x, y, z, op=">=") + [Relation(x + y + z, "=", 1)],
+                             Relation(x * y + y * z + z * x - 2 * x * y * z, "<=", R(7, 27))),
+    "schur": make_problem(positive(a, b, c), Relation(SCHUR_LHS, ">=", SCHUR_RHS)),
+    "strict with constant": make_problem([], Relation(a**2 + b**2 + 1, ">", a * b)),
+    "strict quadratic": make_problem([], Relation(x**2 - x + 1, ">", 0)),
+    "strict needs positive atoms": make_problem(positive(a, b), Relation((a + b) ** 2, ">", a**2 + b**2)),
+    "strict needs a repeated atom": make_problem(positive(a, b), Relation(a**3 + b**3, ">", 0)),
+    "motzkin": make_problem([], Relation(x**4 * y**2 + x**2 * y**4 + 1, ">=", 3 * x**2 * y**2)),
+    "cauchy with reciprocals": make_problem(positive(a, b, c), Relation((a + b + c) * (1 / a + 1 / b + 1 / c), ">=", 9)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROVABLE))
+def test_sos_proves_and_kernel_accepts(name):
+    goal = PROVABLE[name]
+    started = time.monotonic()
+    attempts = list(sos(goal, Deadline.after(SECONDS_PER_GOAL)))
+    assert time.monotonic() - started < SECONDS_PER_GOAL
+    assert len(attempts) == 1
+    attempt = attempts[0]
+    assert attempt.subgoals == () and attempt.goal == goal and attempt.tactic == "sos"
+    certificate = attempt.build(())
+    verdict = check(goal, certificate)
+    assert verdict.ok, verdict.reason
+    assert attempt.explanation and attempt.explanation[-1].startswith("The difference equals")
+
+
+def test_explanation_spells_out_the_squares_for_nesbitt():
+    goal = PROVABLE["nesbitt"]
+    attempt = next(sos(goal, Deadline.after(SECONDS_PER_GOAL)))
+    assert attempt.explanation[0].startswith("Multiply both sides by")
+    assert "^2" in attempt.explanation[-1]
+    certificate = attempt.build(())
+    assert len(certificate.multiplier) == 3
+    assert all(isinstance(piece, Square) for piece in certificate.pieces)
+
+
+def test_two_squares_certificate_is_the_textbook_one():
+    certificate = find_sos_certificate(PROVABLE["two squares"], Deadline.after(SECONDS_PER_GOAL))
+    assert certificate == Identity((), (Square(sympy.Integer(1), (), a - b),))
+
+
+def test_schur_needs_the_sum_multiplier():
+    certificate = find_sos_certificate(PROVABLE["schur"], Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None
+    assert sympy.expand(certificate.multiplier[-1] - (a + b + c)) == 0
+
+
+def test_motzkin_is_proved_after_multiplying_by_a_positive_definite_factor():
+    certificate = find_sos_certificate(PROVABLE["motzkin"], Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None
+    assert sympy.expand(certificate.multiplier[-1] - (1 + x**2 + y**2)) == 0
+
+
+def test_equality_assumption_is_used_for_imo_1984():
+    certificate = find_sos_certificate(PROVABLE["imo 1984"], Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None
+    assert any(isinstance(piece, EqualityMultiple) for piece in certificate.pieces)
+
+
+def test_strict_goal_has_a_strict_piece():
+    certificate = find_sos_certificate(PROVABLE["strict quadratic"], Deadline.after(SECONDS_PER_GOAL))
+    assert any(isinstance(p, Square) and p.poly == 1 and p.coeff > 0 and not p.atoms for p in certificate.pieces)
+
+
+UNPROVABLE = {
+    "odd power": make_problem([], Relation(a**3, ">=", 0)),
+    "false amgm": make_problem(positive(a, b, c), Relation(a**3 + b**3, ">=", 3 * a * b * c)),
+    "false quadratic": make_problem([], Relation(x**2, ">=", x)),
+    "strict but touches zero": make_problem([], Relation(a**2 + b**2, ">", 2 * a * b)),
+    "not a polynomial": make_problem(positive(a), Relation(sympy.sqrt(a), ">=", 0)),
+    "equality goal": make_problem([], Relation(a**2, "=", a**2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNPROVABLE))
+def test_unprovable_goal_yields_nothing_within_the_deadline(name):
+    started = time.monotonic()
+    assert list(sos(UNPROVABLE[name], Deadline.after(5))) == []
+    assert time.monotonic() - started < 6
+
+
+def test_expired_deadline_returns_at_once():
+    started = time.monotonic()
+    assert list(sos(PROVABLE["imo 1984"], Deadline.after(0))) == []
+    assert time.monotonic() - started < 0.5
+
+
+def test_ldl_detects_indefinite_and_semidefinite_matrices():
+    F = Fraction
+    assert ldl([[F(1), F(2)], [F(2), F(1)]]) is None
+    lower, diagonal = ldl([[F(1), F(1)], [F(1), F(1)]])
+    assert diagonal == [F(1), F(0)] and lower[1][0] == F(1)
+    assert ldl([[F(0), F(1)], [F(1), F(1)]]) is None
+
+
+def test_projection_lands_exactly_on_the_affine_space():
+    # unknowns u, v with u + v = 1 and u - v = 1/3 (as polynomial coefficients of monomials (0,) and (1,))
+    columns = [{(0,): Fraction(1), (1,): Fraction(1)}, {(0,): Fraction(1), (1,): Fraction(-1)}]
+    projector = AffineProjector(columns, {(0,): Fraction(1), (1,): Fraction(1, 3)})
+    for corrected in (projector.project([Fraction(1), Fraction(0)]), projector.complete([Fraction(1), Fraction(0)])):
+        assert corrected == [Fraction(2, 3), Fraction(1, 3)]
+
+
+def test_rational_kernel_complement_of_all_ones_kernel():
+    import numpy as np
+    matrix = np.array([[2.0, -1.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, -1.0, 2.0]]) + 1e-9
+    complement = rational_kernel_complement(matrix, threshold=1e-6)
+    assert len(complement) == 2
+    assert all(sum(vector) == 0 for vector in complement)  # orthogonal to (1, 1, 1)
