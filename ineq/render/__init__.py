@@ -1,0 +1,146 @@
+"""Proofs for people: text, Markdown or LaTeX from a problem, its certificate and the tactics' lines.
+
+Rendering is untrusted presentation: it reads a certificate, it decides nothing.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ineq.kernel import AMGM, Certificate, EqualityMultiple, Gram, Identity, Lemma, Square
+from ineq.problem import Problem, Relation
+
+FORMATS = ("text", "markdown", "latex")
+
+
+class _Style:
+    """How one output format writes expressions, products, emphasis and lists."""
+
+    def __init__(self, fmt: str):
+        self.fmt = fmt
+
+    def expr(self, e) -> str:
+        if self.fmt == "latex":
+            return sympy.latex(e)
+        text = sympy.sstr(e).replace("**", "^")
+        return f"`{text}`" if self.fmt == "markdown" else text
+
+    def relation(self, relation: Relation) -> str:
+        ops = {">=": r"\ge", "<=": r"\le", ">": ">", "<": "<", "=": "="}
+        if self.fmt == "latex":
+            return f"{sympy.latex(relation.lhs)} {ops[relation.op]} {sympy.latex(relation.rhs)}"
+        text = str(relation).replace("**", "^")
+        return f"`{text}`" if self.fmt == "markdown" else text
+
+    def product(self, factors) -> str:
+        if not factors:
+            return ""
+        if self.fmt == "latex":
+            return r" \cdot ".join(f"\\left({sympy.latex(f)}\\right)" for f in factors)
+        joined = " * ".join(f"({sympy.sstr(f).replace('**', '^')})" for f in factors)
+        return f"`{joined}`" if self.fmt == "markdown" else joined
+
+    def math(self, text: str) -> str:
+        return f"${text}$" if self.fmt == "latex" else text
+
+
+def render(problem: Problem, certificate: Certificate, explanation: list[str], fmt: str = "text") -> str:
+    """The proof as a document in `fmt` (one of FORMATS)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    style = _Style(fmt)
+    lines = _heading(problem, style)
+    # The tactics' own lines read best; the certificate's lines explain it when they say nothing.
+    certificate_lines = _certificate_lines(problem.goal, certificate, style, depth=0)
+    steps = list(explanation) if explanation else certificate_lines
+    summary = "Certificate: " + certificate_lines[0] if explanation else None
+    if fmt == "latex":
+        lines.append(r"\begin{enumerate}")
+        lines += [rf"  \item {line}" for line in steps]
+        lines.append(r"\end{enumerate}")
+        if summary:
+            lines.append(summary)
+        lines.append(r"Every step above was verified by the exact kernel. $\blacksquare$")
+    else:
+        lines += [f"{i}. {line}" for i, line in enumerate(steps, 1)]
+        if summary:
+            lines.append(summary)
+        lines.append("The certificate was verified by the exact kernel (rational arithmetic). QED")
+    return "\n".join(lines)
+
+
+def _heading(problem: Problem, style: _Style) -> list[str]:
+    assumptions = ", ".join(style.relation(a) for a in problem.assumptions)
+    given = f"Given {style.math(assumptions) if style.fmt == 'latex' else assumptions}, prove " \
+        if assumptions else "Prove "
+    goal = style.math(style.relation(problem.goal)) if style.fmt == "latex" else style.relation(problem.goal)
+    title = {"text": "", "markdown": "**Claim.** ", "latex": r"\textbf{Claim.} "}[style.fmt]
+    proof = {"text": "Proof:", "markdown": "**Proof.**", "latex": r"\textbf{Proof.}"}[style.fmt]
+    return [f"{title}{given}{goal}.", proof]
+
+
+def _certificate_lines(goal: Relation, certificate: Identity, style: _Style, depth: int) -> list[str]:
+    g, op = goal.normalized()
+    side = "lhs - rhs" if goal.op in (">=", ">", "=") else "rhs - lhs"
+    multiplier = style.product(certificate.multiplier)
+    target = f"{multiplier} * ({side})" if multiplier else side
+    terms, notes = [], []
+    for piece in certificate.pieces:
+        term, note = _piece(piece, style, depth)
+        terms.append(term)
+        if note:
+            notes.append(note)
+    joiner = " + "
+    identity = joiner.join(terms) if terms else "0"
+    if style.fmt == "latex":
+        identity = style.math(identity)
+    conclusion = {">=": "is nonnegative", ">": "is positive", "=": "is zero"}[op]
+    lines = [f"The difference {target} equals {identity}."]
+    lines += notes
+    lines.append(f"Hence {side} {conclusion}" + (", since every multiplied factor is positive." if multiplier
+                                                  else "."))
+    return lines
+
+
+def _piece(piece, style: _Style, depth: int) -> tuple[str, str | None]:
+    latex = style.fmt == "latex"
+    if isinstance(piece, Square):
+        factors = list(piece.atoms) + [piece.poly ** 2 if piece.poly != 1 else sympy.Integer(1)]
+        expr = piece.coeff * sympy.Mul(*[sympy.UnevaluatedExpr(f) for f in factors])
+        return (sympy.latex(expr) if latex else style.expr(expr)), None
+    if isinstance(piece, Gram):
+        basis = ", ".join(style.expr(b) for b in piece.basis)
+        atoms = style.product(piece.atoms)
+        prefix = f"{atoms} * " if atoms else ""
+        return f"{prefix}z^T Q z", (f"Here z = ({basis}) and Q is a {len(piece.basis)}x{len(piece.basis)} "
+                                    "positive semidefinite rational matrix (stored in the certificate).")
+    if isinstance(piece, AMGM):
+        mean = _geometric_mean(piece)
+        arithmetic = sympy.Add(*[w * sympy.UnevaluatedExpr(t) for t, w in zip(piece.terms, piece.weights)])
+        term = f"{style.expr(piece.coeff)} * ({style.expr(arithmetic)} - {style.expr(mean)})"
+        note = (f"By weighted AM-GM, {style.expr(arithmetic)} >= {style.expr(mean)}, so "
+                f"that term is nonnegative.")
+        return term, note
+    if isinstance(piece, EqualityMultiple):
+        return (f"({style.expr(piece.multiplier)}) * ({style.expr(piece.constraint)})",
+                f"The term with {style.expr(piece.constraint)} vanishes by the assumption "
+                f"{style.expr(piece.constraint)} = 0.")
+    if isinstance(piece, Lemma):
+        inner = _certificate_lines(piece.claim, piece.certificate, style, depth + 1)
+        note = f"Lemma: {style.relation(piece.claim)}. " + " ".join(inner)
+        g, _ = piece.claim.normalized()
+        return f"{style.expr(piece.coeff)} * ({style.expr(g)})", note
+    raise TypeError(f"cannot render {type(piece).__name__}")
+
+
+def _geometric_mean(piece: AMGM) -> sympy.Expr:
+    """The monomial the kernel subtracts: prod(terms ** weights), exponents combined exactly."""
+    constant, exponents = sympy.Integer(1), {}
+    for weight, term in zip(piece.weights, piece.terms):
+        for factor in sympy.Mul.make_args(term):
+            if factor.is_Rational:
+                constant *= factor ** weight
+                continue
+            base, exponent = factor.as_base_exp()
+            exponents[base] = exponents.get(base, 0) + weight * exponent
+    return constant * sympy.Mul(*(base ** exponent for base, exponent in exponents.items()))
