@@ -15,6 +15,10 @@ from sympy import Rational as R
 
 from ineq.kernel import (
     AMGM,
+    CaseSplit,
+    IntroduceRoot,
+    Substitute,
+    SymmetryOrder,
     CertificateFormatError,
     EqualityMultiple,
     Gram,
@@ -235,3 +239,91 @@ def test_kernel_main_checks_a_file_without_loading_search_code(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verified" in result.stdout
     assert "loaded: []" in result.stdout
+
+
+# --- structural rules: case split, symmetry order, substitution, named radicals ----------------------
+
+t = var("t")
+SPLIT_GOAL = make_problem([], Relation(a**2 * (a**2 - 1) + 1, ">=", 0))
+SPLIT_OK = CaseSplit(a, Identity((), (Square(I(1), (), a**2 - R(1, 2)), Square(R(3, 4), (), I(1)))),
+                     Identity((), (Square(I(1), (), a**2 - R(1, 2)), Square(R(3, 4), (), I(1)))))
+SCHUR_LIKE = make_problem([Relation(v, ">=", 0) for v in (a, b, c)],
+                          Relation(a * (a - b) * (a - c) + b * (b - a) * (b - c) + c * (c - a) * (c - b), ">=", 0))
+# With a >= b >= c >= 0: a(a-b)(a-c) + b(b-a)(b-c) = (a-b)[a(a-c) - b(b-c)] = (a-b)^2 (a+b-c) and c(c-a)(c-b) >= 0.
+SCHUR_OK = SymmetryOrder("symmetric", (a, b, c), Identity((), (
+    Square(I(1), (a,), a - b), Square(I(1), (b - c,), a - b), Square(I(1), (c, a - b, b - c), I(1)),
+    Square(I(1), (c,), b - c))))
+SUBSTITUTE_GOAL = make_problem([Relation(x + y, "=", 1)], Relation(x * y, "<=", R(1, 4)))
+SUBSTITUTE_OK = Substitute(y, 1 - x, Identity((), (Square(I(1), (), x - R(1, 2)),)))
+ROOT_GOAL = make_problem([Relation(a, ">=", 0)], Relation(a + 1, ">=", 2 * sympy.sqrt(a)))
+ROOT_OK = IntroduceRoot(sympy.sqrt(a), t, Identity((), (Square(I(1), (), t - 1), EqualityMultiple(t**2 - a, I(-1)))))
+
+STRUCTURAL_VALID = [
+    ("case-split", SPLIT_GOAL, SPLIT_OK),
+    ("symmetry-order", SCHUR_LIKE, SCHUR_OK),
+    ("substitute", SUBSTITUTE_GOAL, SUBSTITUTE_OK),
+    ("introduce-root", ROOT_GOAL, ROOT_OK),
+    ("cyclic-order", make_problem([Relation(v, ">", 0) for v in (a, b, c)],
+                                  Relation(a**2 * b + b**2 * c + c**2 * a, ">", 0)),
+     SymmetryOrder("cyclic", (a, b, c), Identity((), (Square(I(1), (a, a, b), I(1)), Square(I(1), (b, b, c), I(1)),
+                                                      Square(I(1), (c, c, a), I(1)))))),
+]
+
+
+@pytest.mark.parametrize("name,problem,certificate", STRUCTURAL_VALID, ids=[v[0] for v in STRUCTURAL_VALID])
+def test_structural_rules_accept_valid_certificates(name, problem, certificate, tmp_path):
+    verdict = check(problem, certificate)
+    assert verdict.ok, verdict.reason
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(proof_document(problem, certificate)))
+    loaded_problem, loaded_certificate = load_proof(path)
+    assert loaded_certificate == certificate and check(loaded_problem, loaded_certificate).ok
+
+
+NOT_SYMMETRIC = make_problem([Relation(v, ">=", 0) for v in (a, b, c)],
+                             Relation(a * (a - b) * (a - c) + b * (b - a) * (b - c) + 2 * c * (c - a) * (c - b), ">=", 0))
+STRUCTURAL_CORRUPTED = [
+    ("split-one-case-wrong", SPLIT_GOAL, CaseSplit(a, SPLIT_OK.nonnegative_case, Identity((), (
+        Square(I(1), (), a**2 - R(1, 2)),))), "second case"),
+    ("split-non-polynomial", SPLIT_GOAL, CaseSplit(1 / (a - 1), SPLIT_OK.nonnegative_case, SPLIT_OK.nonpositive_case),
+     "not a polynomial"),
+    ("split-foreign-variable", SPLIT_GOAL, CaseSplit(b, SPLIT_OK.nonnegative_case, SPLIT_OK.nonpositive_case),
+     "not a polynomial in the problem"),
+    ("split-case-uses-missing-assumption", make_problem([], Relation(a**3, ">=", 0)), CaseSplit(
+        a, Identity((), (Square(I(1), (a,), a),)), Identity((), (Square(I(1), (a,), a),))), "second case"),
+    ("split-coefficient-off", SPLIT_GOAL, CaseSplit(a, SPLIT_OK.nonnegative_case, Identity((), (
+        Square(I(1), (), a**2 - R(1, 2)), Square(R(3, 4) + TINY, (), I(1))))), "does not hold"),
+    ("symmetry-not-invariant", NOT_SYMMETRIC, SCHUR_OK, "not invariant"),
+    ("symmetry-cyclic-not-invariant", make_problem([], Relation(a**2 * b + b**2 * c, ">=", 0)),
+     SymmetryOrder("cyclic", (a, b, c), SCHUR_OK.certificate), "not invariant"),
+    ("symmetry-unknown-kind", SCHUR_LIKE, SymmetryOrder("dihedral", (a, b, c), SCHUR_OK.certificate), "unknown"),
+    ("symmetry-foreign-variable", SCHUR_LIKE, SymmetryOrder("symmetric", (a, x), SCHUR_OK.certificate),
+     "problem variables"),
+    ("symmetry-dropped-assumption", make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)], SCHUR_LIKE.goal),
+     SCHUR_OK, "not invariant"),
+    ("substitute-not-an-assumption", SUBSTITUTE_GOAL, Substitute(y, 2 - x, SUBSTITUTE_OK.certificate),
+     "not an equality assumption"),
+    ("substitute-self-reference", SUBSTITUTE_GOAL, Substitute(y, 1 - x + y - y**2 + y**2, SUBSTITUTE_OK.certificate),
+     "only the other variables"),
+    ("substitute-foreign-variable", SUBSTITUTE_GOAL, Substitute(z, 1 - x, SUBSTITUTE_OK.certificate),
+     "not a variable"),
+    ("substitute-wrong-certificate", SUBSTITUTE_GOAL, Substitute(y, 1 - x, Identity((), (
+        Square(I(1), (), x - R(1, 3)),))), "does not hold"),
+    ("substitute-inequality-assumption", make_problem([Relation(x + y, ">=", 1)], SUBSTITUTE_GOAL.goal),
+     SUBSTITUTE_OK, "not an equality assumption"),
+    ("root-name-clash", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), a, ROOT_OK.certificate), "already a variable"),
+    ("root-not-a-radical", ROOT_GOAL, IntroduceRoot(a**2, t, ROOT_OK.certificate), "not a radical"),
+    ("root-dropped-sign", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (
+        Square(I(1), (t,), t - 1), EqualityMultiple(t**2 - a, I(-1))))), "does not hold"),
+    ("root-wrong-equation", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (
+        Square(I(1), (), t - 1), EqualityMultiple(t**2 - 2 * a, I(-1))))), "not an equality assumption"),
+    ("root-wrong-index", ROOT_GOAL, IntroduceRoot(a ** R(1, 3), t, ROOT_OK.certificate), "not an equality assumption"),
+]
+
+
+@pytest.mark.parametrize("name,problem,certificate,reason", STRUCTURAL_CORRUPTED,
+                         ids=[c[0] for c in STRUCTURAL_CORRUPTED])
+def test_structural_rules_reject_corruptions(name, problem, certificate, reason):
+    verdict = check(problem, certificate)
+    assert not verdict.ok
+    assert reason in verdict.reason, verdict.reason

@@ -3,21 +3,25 @@ that a goal is proved. It imports only the standard library, sympy and `ineq.pro
 
 from ineq.kernel.certificates import (
     AMGM,
+    CaseSplit,
     Certificate,
     CertificateFormatError,
     EqualityMultiple,
     Gram,
     Identity,
+    IntroduceRoot,
     Lemma,
     Piece,
     Square,
+    Substitute,
+    SymmetryOrder,
     certificate_from_json,
 )
 from ineq.kernel.check import Domain, Verdict, check, is_positive_factor
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "Certificate", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

@@ -119,7 +119,67 @@ class Identity:
                 "pieces": [p.to_json() for p in self.pieces]}
 
 
-Certificate = Identity
+@dataclass(frozen=True)
+class CaseSplit:
+    """Prove the goal twice: once assuming `expr >= 0`, once assuming `expr <= 0` (together they
+    cover every point). Nested splits give ordering cases and sign cases for abs/min/max."""
+
+    expr: sympy.Expr
+    nonnegative_case: "Certificate"
+    nonpositive_case: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "case_split", "expr": _show(self.expr),
+                "cases": [self.nonnegative_case.to_json(), self.nonpositive_case.to_json()]}
+
+
+@dataclass(frozen=True)
+class SymmetryOrder:
+    """Without loss of generality, order variables the problem is invariant under.
+
+    kind "symmetric": the problem is unchanged by every permutation of `variables`; add
+    v1 >= v2 >= ... >= vk. kind "cyclic": unchanged by the cyclic shift v1 -> v2 -> ... -> vk -> v1;
+    add v1 >= vi for every i (the largest can be rotated to the front).
+    """
+
+    kind: str
+    variables: tuple[sympy.Symbol, ...]
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "symmetry_order", "kind": self.kind, "variables": [v.name for v in self.variables],
+                "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
+class Substitute:
+    """Eliminate `variable` with an equality assumption `variable = expression`: prove the goal with
+    `expression` in place of `variable` everywhere (the used equality is dropped)."""
+
+    variable: sympy.Symbol
+    expression: sympy.Expr
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "substitute", "variable": self.variable.name, "expression": _show(self.expression),
+                "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
+class IntroduceRoot:
+    """Name a radical `E**(1/n)` by a new variable `name`: every `E**(k/n)` becomes `name**k`, and
+    the assumptions `name >= 0`, `name**n = E` are added."""
+
+    radical: sympy.Expr
+    name: sympy.Symbol
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "introduce_root", "radical": _show(self.radical), "name": self.name.name,
+                "certificate": self.certificate.to_json()}
+
+
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot]
 
 
 class CertificateFormatError(ValueError):
@@ -129,14 +189,35 @@ class CertificateFormatError(ValueError):
 def certificate_from_json(data: dict) -> Certificate:
     """Rebuild a certificate from `to_json` output; raise CertificateFormatError on malformed data."""
     try:
-        if data.get("rule") != "identity":
-            raise CertificateFormatError(f"unknown certificate rule {data.get('rule')!r}")
-        return Identity(tuple(read_expression(m) for m in data["multiplier"]),
-                        tuple(_piece_from_json(p) for p in data["pieces"]))
+        rule = data.get("rule")
+        if rule == "identity":
+            return Identity(tuple(read_expression(m) for m in data["multiplier"]),
+                            tuple(_piece_from_json(p) for p in data["pieces"]))
+        if rule == "case_split":
+            nonnegative, nonpositive = data["cases"]
+            return CaseSplit(read_expression(data["expr"]), certificate_from_json(nonnegative),
+                             certificate_from_json(nonpositive))
+        if rule == "symmetry_order":
+            return SymmetryOrder(str(data["kind"]), tuple(_read_variable(v) for v in data["variables"]),
+                                 certificate_from_json(data["certificate"]))
+        if rule == "substitute":
+            return Substitute(_read_variable(data["variable"]), read_expression(data["expression"]),
+                              certificate_from_json(data["certificate"]))
+        if rule == "introduce_root":
+            return IntroduceRoot(read_expression(data["radical"]), _read_variable(data["name"]),
+                                 certificate_from_json(data["certificate"]))
+        raise CertificateFormatError(f"unknown certificate rule {rule!r}")
     except CertificateFormatError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise CertificateFormatError(f"malformed certificate: {type(error).__name__}: {error}") from None
+
+
+def _read_variable(text: str) -> sympy.Symbol:
+    symbol = read_expression(text)
+    if not isinstance(symbol, sympy.Symbol):
+        raise CertificateFormatError(f"expected a variable name, got {text!r}")
+    return symbol
 
 
 def relation_from_json(data: dict) -> Relation:

@@ -26,8 +26,20 @@ from fractions import Fraction
 
 import sympy
 
-from ineq.kernel.certificates import AMGM, Certificate, EqualityMultiple, Gram, Identity, Lemma, Square
-from ineq.problem import Problem, Relation
+from ineq.kernel.certificates import (
+    AMGM,
+    CaseSplit,
+    Certificate,
+    EqualityMultiple,
+    Gram,
+    Identity,
+    IntroduceRoot,
+    Lemma,
+    Square,
+    Substitute,
+    SymmetryOrder,
+)
+from ineq.problem import Problem, Relation, make_problem
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ class Rejected(Exception):
 def check(problem: Problem, certificate: Certificate) -> Verdict:
     """Verify that `certificate` proves `problem.goal` under `problem.assumptions`."""
     try:
-        _check_identity(problem, problem.goal, certificate)
+        _check(problem, certificate)
     except Rejected as rejection:
         return Verdict(False, str(rejection))
     except (TypeError, ValueError, AttributeError, ZeroDivisionError, sympy.PolynomialError) as error:
@@ -99,11 +111,137 @@ class Domain:
         return False
 
 
-def _check_identity(problem: Problem, goal: Relation, certificate: Certificate) -> None:
-    if not isinstance(certificate, Identity):
+def _check(problem: Problem, certificate: Certificate) -> None:
+    """Dispatch on the rule; each rule checks its side conditions, then its sub-certificates."""
+    if isinstance(certificate, Identity):
+        _check_identity(problem, certificate)
+    elif isinstance(certificate, CaseSplit):
+        _check_case_split(problem, certificate)
+    elif isinstance(certificate, SymmetryOrder):
+        _check_symmetry_order(problem, certificate)
+    elif isinstance(certificate, Substitute):
+        _check_substitute(problem, certificate)
+    elif isinstance(certificate, IntroduceRoot):
+        _check_introduce_root(problem, certificate)
+    else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
+
+
+def _with(problem: Problem, extra: list[Relation]) -> Problem:
+    """The problem with `extra` assumptions (on its own variables) added."""
+    return make_problem(list(problem.assumptions) + extra, problem.goal, extra_variables=problem.variables)
+
+
+def _check_case_split(problem: Problem, split: CaseSplit) -> None:
+    # A polynomial is defined everywhere, so the two cases really cover the domain.
+    _require_polynomial(Domain(problem), split.expr, "case split expression")
+    for name, relation, case in (("first case", Relation(split.expr, ">=", 0), split.nonnegative_case),
+                                 ("second case", Relation(split.expr, "<=", 0), split.nonpositive_case)):
+        try:
+            _check(_with(problem, [relation]), case)
+        except Rejected as rejection:
+            raise Rejected(f"{name} ({relation}): {rejection}") from None
+
+
+def _check_symmetry_order(problem: Problem, order: SymmetryOrder) -> None:
+    variables = list(order.variables)
+    if len(variables) < 2 or len(set(variables)) != len(variables) or not set(variables) <= set(problem.variables):
+        raise Rejected("symmetry order needs at least two distinct problem variables")
+    if order.kind == "symmetric":
+        # Adjacent transpositions generate every permutation.
+        moves = [{variables[i]: variables[i + 1], variables[i + 1]: variables[i]} for i in range(len(variables) - 1)]
+        extra = [Relation(variables[i], ">=", variables[i + 1]) for i in range(len(variables) - 1)]
+    elif order.kind == "cyclic":
+        moves = [{variables[i]: variables[(i + 1) % len(variables)] for i in range(len(variables))}]
+        extra = [Relation(variables[0], ">=", v) for v in variables[1:]]
+    else:
+        raise Rejected(f"unknown symmetry kind {order.kind!r}")
+    for move in moves:
+        if not _invariant(problem, move):
+            shown = ", ".join(f"{k}->{v}" for k, v in move.items())
+            raise Rejected(f"the problem is not invariant under {shown}")
+    try:
+        _check(_with(problem, extra), order.certificate)
+    except Rejected as rejection:
+        raise Rejected(f"after ordering {', '.join(map(str, variables))}: {rejection}") from None
+
+
+def _invariant(problem: Problem, move: dict) -> bool:
+    """Whether renaming variables by `move` maps the goal to itself and the assumptions onto themselves."""
+    goal, op = problem.goal.normalized()
+    moved_goal, moved_op = Relation(problem.goal.lhs.xreplace(move), problem.goal.op,
+                                    problem.goal.rhs.xreplace(move)).normalized()
+    if moved_op != op or not _is_zero(moved_goal - goal):
+        return False
+    normalized = [a.normalized() for a in problem.assumptions]
+    for assumption in problem.assumptions:
+        moved, moved_op = Relation(assumption.lhs.xreplace(move), assumption.op,
+                                   assumption.rhs.xreplace(move)).normalized()
+        if not any(op == moved_op and _positive_multiple(moved, expr, allow_negative=(op == "="))
+                   for expr, op in normalized):
+            return False
+    return True
+
+
+def _positive_multiple(expr: sympy.Expr, other: sympy.Expr, allow_negative: bool = False) -> bool:
+    if other == 0:
+        return _is_zero(expr)
+    ratio = sympy.cancel(sympy.together(expr / other))
+    return bool(ratio.is_Rational and (ratio > 0 or (allow_negative and ratio != 0)))
+
+
+def _check_substitute(problem: Problem, substitution: Substitute) -> None:
+    variable, expression = substitution.variable, substitution.expression
+    if variable not in problem.variables:
+        raise Rejected(f"substitution of {variable}, which is not a variable of the problem")
+    if variable in expression.free_symbols or not expression.free_symbols <= set(problem.variables):
+        raise Rejected(f"substitution {variable} = {sympy.sstr(expression)} must use only the other variables")
+    used = None
+    for index, assumption in enumerate(problem.assumptions):
+        expr, op = assumption.normalized()
+        if op == "=" and _positive_multiple(variable - expression, expr, allow_negative=True):
+            used = index
+            break
+    if used is None:
+        raise Rejected(f"{variable} = {sympy.sstr(expression)} is not an equality assumption")
+    move = {variable: expression}
+    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move))
+                   for i, a in enumerate(problem.assumptions) if i != used]
+    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
+    reduced = make_problem(assumptions, goal, extra_variables=tuple(v for v in problem.variables if v != variable))
+    try:
+        _check(reduced, substitution.certificate)
+    except Rejected as rejection:
+        raise Rejected(f"after substituting {variable} = {sympy.sstr(expression)}: {rejection}") from None
+
+
+def _check_introduce_root(problem: Problem, introduction: IntroduceRoot) -> None:
+    radical, name = introduction.radical, introduction.name
+    if name in problem.variables:
+        raise Rejected(f"{name} is already a variable of the problem")
+    if not (radical.is_Pow and radical.exp.is_Rational and radical.exp.p == 1 and radical.exp.q >= 2):
+        raise Rejected(f"{sympy.sstr(radical)} is not a radical E**(1/n)")
+    base, degree = radical.base, int(radical.exp.q)
+    if not base.free_symbols <= set(problem.variables):
+        raise Rejected(f"{sympy.sstr(radical)} uses symbols that are not variables of the problem")
+
+    def rename(expr: sympy.Expr) -> sympy.Expr:
+        return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
+                            lambda e: name ** int(e.exp * degree))
+
+    assumptions = [Relation(rename(a.lhs), a.op, rename(a.rhs)) for a in problem.assumptions]
+    assumptions += [Relation(name, ">=", 0), Relation(name ** degree, "=", base)]
+    goal = Relation(rename(problem.goal.lhs), problem.goal.op, rename(problem.goal.rhs))
+    extended = make_problem(assumptions, goal, extra_variables=tuple(problem.variables) + (name,))
+    try:
+        _check(extended, introduction.certificate)
+    except Rejected as rejection:
+        raise Rejected(f"after naming {sympy.sstr(radical)} = {name}: {rejection}") from None
+
+
+def _check_identity(problem: Problem, certificate: Identity) -> None:
     domain = Domain(problem)
-    g, op = goal.normalized()
+    g, op = problem.goal.normalized()
 
     multiplier = sympy.Integer(1)
     for factor in certificate.multiplier:
@@ -157,8 +295,10 @@ def _piece_value(problem: Problem, domain: Domain, piece, where: str) -> tuple[s
         lemma_expr, lemma_op = piece.claim.normalized()
         if lemma_op == "=":
             raise Rejected(f"{where}: a lemma must be an inequality")
+        if not piece.claim.free_symbols() <= set(problem.variables):
+            raise Rejected(f"{where}: lemma {piece.claim} not proved: it uses symbols outside the problem")
         try:
-            _check_identity(problem, piece.claim, piece.certificate)
+            _check(problem.with_goal(piece.claim), piece.certificate)
         except Rejected as rejection:
             raise Rejected(f"{where}: lemma {piece.claim} not proved: {rejection}") from None
         return piece.coeff * lemma_expr, bool(lemma_op == ">" and piece.coeff > 0)

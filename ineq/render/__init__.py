@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import sympy
 
-from ineq.kernel import AMGM, Certificate, EqualityMultiple, Gram, Identity, Lemma, Square
+from ineq.kernel import (
+    AMGM,
+    CaseSplit,
+    Certificate,
+    EqualityMultiple,
+    Gram,
+    Identity,
+    IntroduceRoot,
+    Lemma,
+    Square,
+    Substitute,
+    SymmetryOrder,
+)
 from ineq.problem import Problem, Relation
 
 FORMATS = ("text", "markdown", "latex")
@@ -79,7 +91,42 @@ def _heading(problem: Problem, style: _Style) -> list[str]:
     return [f"{title}{given}{goal}.", proof]
 
 
-def _certificate_lines(goal: Relation, certificate: Identity, style: _Style, depth: int) -> list[str]:
+def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style, depth: int) -> list[str]:
+    if isinstance(certificate, CaseSplit):
+        first = _certificate_lines(goal, certificate.nonnegative_case, style, depth + 1)
+        second = _certificate_lines(goal, certificate.nonpositive_case, style, depth + 1)
+        expr = style.expr(certificate.expr)
+        return ([f"Case {expr} >= 0:"] + ["  " + line for line in first]
+                + [f"Case {expr} <= 0:"] + ["  " + line for line in second])
+    if isinstance(certificate, SymmetryOrder):
+        names = [v.name for v in certificate.variables]
+        if certificate.kind == "symmetric":
+            order = " >= ".join(names)
+            head = f"The problem is symmetric in {', '.join(names)}, so we may assume {order}."
+        else:
+            head = (f"The problem is cyclic in {', '.join(names)}, so we may assume {names[0]} is the largest.")
+        return [head] + _certificate_lines(goal, certificate.certificate, style, depth + 1)
+    if isinstance(certificate, Substitute):
+        move = {certificate.variable: certificate.expression}
+        derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
+        head = (f"Substitute {certificate.variable} = {style.expr(certificate.expression)} (an assumption); "
+                f"the goal becomes {style.relation(derived)}.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style, depth + 1)
+    if isinstance(certificate, IntroduceRoot):
+        base, degree, name = certificate.radical.base, certificate.radical.exp.q, certificate.name
+
+        def rename(expr):
+            return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
+                                lambda e: name ** int(e.exp * degree))
+
+        derived = Relation(rename(goal.lhs), goal.op, rename(goal.rhs))
+        head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
+                f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style, depth + 1)
+    return _identity_lines(goal, certificate, style, depth)
+
+
+def _identity_lines(goal: Relation, certificate: Identity, style: _Style, depth: int) -> list[str]:
     g, op = goal.normalized()
     side = "lhs - rhs" if goal.op in (">=", ">", "=") else "rhs - lhs"
     multiplier = style.product(certificate.multiplier)
@@ -105,8 +152,9 @@ def _certificate_lines(goal: Relation, certificate: Identity, style: _Style, dep
 def _piece(piece, style: _Style, depth: int) -> tuple[str, str | None]:
     latex = style.fmt == "latex"
     if isinstance(piece, Square):
-        factors = list(piece.atoms) + [piece.poly ** 2 if piece.poly != 1 else sympy.Integer(1)]
-        expr = piece.coeff * sympy.Mul(*[sympy.UnevaluatedExpr(f) for f in factors])
+        constant = piece.coeff * (piece.poly ** 2 if piece.poly.is_Rational else 1)
+        factors = list(piece.atoms) + ([] if piece.poly.is_Rational else [piece.poly ** 2])
+        expr = constant * sympy.Mul(*[sympy.UnevaluatedExpr(f) for f in factors])
         return (sympy.latex(expr) if latex else style.expr(expr)), None
     if isinstance(piece, Gram):
         basis = ", ".join(style.expr(b) for b in piece.basis)
