@@ -1,26 +1,86 @@
-"""Search for a kernel-checked proof of a goal by trying tactics in the order a scorer ranks them.
+"""Best-first search over an AND-OR tree of goals; only the kernel decides what is proved.
 
-This is the first proving path: a depth-limited AND-OR search (an attempt's subgoals are all proved
-by the same search). The scorer is a parameter so that other rankers (a learned policy) plug in.
+OR nodes are goals (deduplicated: the same goal reached twice is one node). Expanding an OR node
+with a tactic pulls that tactic's next attempt: a closing attempt is built and kernel-checked at
+once; a reducing attempt becomes an AND node whose subgoals are new OR nodes. When every subgoal of an
+AND node is proved, its attempt builds the parent's certificate and the kernel checks it; a goal is
+proved when one of its AND nodes is. The frontier holds (goal, tactic) pairs ordered by
+`depth penalty - scorer score`, so the scorer (a parameter: heuristic, uniform, learned policy)
+decides what is tried first. Budgets: a wall-clock deadline and a number of expansions.
+
+Lossy steps (AM-GM, Cauchy-Schwarz, tangent lines) can produce false subgoals; with
+`prune_false_subgoals` the refuter is given a short budget on each new subgoal and a subgoal with an
+exactly confirmed counterexample is dropped (never a guess: the refuter confirms every point).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
+
+import sympy
 
 from ineq.kernel import Certificate, check
 from ineq.problem import Problem
 from ineq.tactics import TACTICS
 from ineq.tactics.base import Attempt, Deadline
 
-# scorer(goal, tactic_name) -> priority; higher is tried first.
-Scorer = Callable[[Problem, str], float]
+# scorer(goal, tactic_names) -> one score per name; higher is tried first. Batched so that a learned
+# scorer evaluates all tactics of a node in one forward pass.
+Scorer = Callable[[Problem, Sequence[str]], Sequence[float]]
+
+# Cost of going one level deeper, and of asking a tactic for its next (usually worse) attempt.
+DEPTH_COST = 1.0
+RETRY_COST = 0.5
+PRUNE_SECONDS = 0.3
 
 
-def heuristic_scorer(goal: Problem, tactic_name: str) -> float:
-    """Cheap structured proofs before SDP: AM-GM (one LP) first, then SOS."""
-    return {"amgm": 2.0, "sos": 1.0}.get(tactic_name, 0.0)
+def goal_features(goal: Problem) -> dict:
+    """Cheap structural facts about a goal, shared by the heuristic scorer, traces and the policy."""
+    g, _ = goal.goal.normalized()
+    functions = g.atoms(sympy.Abs, sympy.Min, sympy.Max, sympy.exp, sympy.log)
+    radicals = [p for p in g.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer]
+    numerator_denominator = g.as_numer_denom()
+    equalities = [a for a in goal.assumptions if a.op == "="]
+    return {
+        "variables": len(goal.variables),
+        "assumptions": len(goal.assumptions),
+        "equalities": len(equalities),
+        "radicals": len(radicals),
+        "functions": len(functions),
+        "fraction": not numerator_denominator[1].is_number,
+        "strict": goal.goal.strict,
+        "polynomial": g.is_polynomial(*goal.variables),
+        "ordering_assumptions": sum(1 for a in goal.assumptions
+                                    if a.lhs.is_Symbol and a.rhs.is_Symbol and a.op in (">=", "<=")),
+    }
+
+
+def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
+    """Hand-written priorities: remove radicals and constraints first, then cheap structured proofs
+    (AM-GM, SDS) before the SDP, and lossy reductions last."""
+    features = goal_features(goal)
+    base = {"amgm": 3.0, "sds": 2.5, "schur": 2.2, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
+            "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6}
+    scores = []
+    for name in tactic_names:
+        score = base.get(name, 0.0)
+        if features["radicals"] and name == "radicals":
+            score += 5.0  # nothing polynomial applies until radicals are named
+        if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):
+            score += 1.5
+        if features["ordering_assumptions"] and name == "symmetry":
+            score -= 3.0  # already ordered
+        scores.append(score)
+    return scores
+
+
+def uniform_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
+    """Every tactic equally good: the registry order breaks ties (a baseline for the policy)."""
+    return [0.0] * len(tactic_names)
 
 
 @dataclass
@@ -42,41 +102,124 @@ class Proof:
 
 @dataclass
 class SearchStats:
-    nodes: int = 0
-    attempts: int = 0
+    nodes: int = 0  # expansions: attempts pulled from tactics
+    goals: int = 0  # distinct goals created
     rejected_by_kernel: int = 0
+    pruned_false: int = 0
+    trace: list[dict] = field(default_factory=list)
 
 
-def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer, max_depth: int = 3,
-           stats: SearchStats | None = None) -> Proof | None:
-    """A kernel-checked proof of `goal`, or None when the tactics, the depth or the deadline run out."""
+class _OrNode:
+    def __init__(self, goal: Problem, depth: int):
+        self.goal, self.depth = goal, depth
+        self.proof: Proof | None = None
+        self.false = False
+        self.parents: list[_AndNode] = []
+
+
+class _AndNode:
+    def __init__(self, attempt: Attempt, parent: _OrNode, children: list[_OrNode]):
+        self.attempt, self.parent, self.children = attempt, parent, children
+
+
+def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer, max_nodes: int = 400,
+           max_depth: int = 5, stats: SearchStats | None = None, prune_false_subgoals: bool = True,
+           record_trace: bool = False, tactics: dict | None = None) -> Proof | None:
+    """A kernel-checked proof of `goal`, or None when the budget (deadline, `max_nodes` expansions,
+    `max_depth`) runs out. `tactics` defaults to the registry."""
     stats = stats if stats is not None else SearchStats()
-    stats.nodes += 1
-    ranked = sorted(TACTICS, key=lambda name: -scorer(goal, name))
-    for name in ranked:
-        for attempt in TACTICS[name](goal, deadline):
-            stats.attempts += 1
-            proof = _close(attempt, deadline, scorer, max_depth, stats)
-            if proof is not None:
-                return proof
-            if deadline.expired():
-                return None
-    return None
+    tactics = TACTICS if tactics is None else tactics
+    nodes: dict[Problem, _OrNode] = {}
+    frontier: list = []
+    tiebreak = itertools.count()
+
+    def open_goal(subgoal: Problem, depth: int, cost: float) -> _OrNode:
+        if subgoal in nodes:
+            return nodes[subgoal]
+        node = nodes[subgoal] = _OrNode(subgoal, depth)
+        stats.goals += 1
+        names = list(tactics)
+        for name, score in zip(names, scorer(subgoal, names)):
+            heapq.heappush(frontier, (cost - score, next(tiebreak), node, name, None))
+        return node
+
+    root = open_goal(goal, 0, 0.0)
+    while frontier and root.proof is None and stats.nodes < max_nodes and not deadline.expired():
+        cost, _, node, name, attempts = heapq.heappop(frontier)
+        if node.proof is not None or node.false:
+            continue
+        if attempts is None:
+            attempts = iter(tactics[name](node.goal, deadline))
+        started = time.monotonic()
+        attempt = next(attempts, None)
+        stats.nodes += 1
+        outcome = _expand(node, attempt, name, cost, open_goal, max_depth, deadline, stats,
+                          prune_false_subgoals)
+        if attempt is not None:
+            heapq.heappush(frontier, (cost + RETRY_COST, next(tiebreak), node, name, attempts))
+        if record_trace:
+            stats.trace.append({"goal": str(node.goal), "features": goal_features(node.goal), "depth": node.depth,
+                                "tactic": name, "outcome": outcome,
+                                "seconds": round(time.monotonic() - started, 4)})
+    if record_trace and root.proof is not None:
+        used = {(str(a.goal), a.tactic) for a in root.proof.attempts}
+        for entry in stats.trace:
+            entry["in_proof"] = (entry["goal"], entry["tactic"]) in used and entry["outcome"] in ("closed", "reduced")
+    return root.proof
 
 
-def _close(attempt: Attempt, deadline: Deadline, scorer: Scorer, max_depth: int,
-           stats: SearchStats) -> Proof | None:
-    if attempt.subgoals and max_depth <= 1:
-        return None
-    subproofs = []
+def _expand(node: _OrNode, attempt: Attempt | None, name: str, cost: float, open_goal, max_depth: int,
+            deadline: Deadline, stats: SearchStats, prune: bool) -> str:
+    """Apply one attempt to `node`; returns the trace outcome word."""
+    if attempt is None:
+        return "exhausted"
+    if not attempt.subgoals:
+        return "closed" if _solve_and(_AndNode(attempt, node, []), stats) else "rejected"
+    if node.depth + 1 > max_depth:
+        return "too_deep"
+    children = []
     for subgoal in attempt.subgoals:
-        subproof = search(subgoal, deadline, scorer, max_depth - 1, stats)
-        if subproof is None:
-            return None
-        subproofs.append(subproof)
-    certificate = attempt.build(tuple(p.certificate for p in subproofs))
-    if not check(attempt.goal, certificate).ok:
-        # A tactic proposed something wrong: count it and keep searching; the kernel decides.
-        stats.rejected_by_kernel += 1
-        return None
-    return Proof(attempt.goal, certificate, [attempt] + [a for p in subproofs for a in p.attempts])
+        child = open_goal(subgoal, node.depth + 1, cost + DEPTH_COST)
+        if prune and child.proof is None and not child.false and child.depth > 0:
+            child.false = _confirmed_false(subgoal, deadline, stats)
+        if child.false:
+            return "false_subgoal"
+        children.append(child)
+    and_node = _AndNode(attempt, node, children)
+    for child in children:
+        child.parents.append(and_node)
+    if all(child.proof is not None for child in children):
+        _solve_and(and_node, stats)
+    return "reduced"
+
+
+def _confirmed_false(goal: Problem, deadline: Deadline, stats: SearchStats) -> bool:
+    from ineq.refute import refute
+
+    budget = min(PRUNE_SECONDS, deadline.remaining())
+    if budget <= 0.05:
+        return False
+    counterexample = refute(goal, timeout=budget)
+    if counterexample is not None:
+        stats.pruned_false += 1
+        return True
+    return False
+
+
+def _solve_and(and_node: _AndNode, stats: SearchStats) -> bool:
+    """Build and kernel-check the AND node's certificate; on success mark its goal proved and propagate."""
+    parent = and_node.parent
+    if parent.proof is not None:
+        return True
+    sub_certificates = tuple(child.proof.certificate for child in and_node.children)
+    certificate = and_node.attempt.build(sub_certificates)
+    if not check(parent.goal, certificate).ok:
+        stats.rejected_by_kernel += 1  # a tactic proposed something wrong; the kernel decides
+        return False
+    attempts = [and_node.attempt] + [a for child in and_node.children for a in child.proof.attempts]
+    parent.proof = Proof(parent.goal, certificate, attempts)
+    for grand in parent.parents:
+        if all(child.proof is not None for child in grand.children):
+            _solve_and(grand, stats)
+    return True
+

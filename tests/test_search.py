@@ -1,0 +1,99 @@
+"""The AND-OR best-first search, with small hand-made tactics so each behaviour is isolated."""
+
+from __future__ import annotations
+
+import sympy
+
+from ineq.kernel import Identity, Lemma, Square, check
+from ineq.parse import parse_problem
+from ineq.problem import Relation
+from ineq.search import SearchStats, heuristic_scorer, search, uniform_scorer
+from ineq.tactics.amgm import amgm
+from ineq.tactics.base import Attempt, Deadline
+
+
+def split_sum(goal, deadline):
+    """Reduce `A + B >= 0` to `A >= 0` and `B >= 0` (sound; possibly lossy)."""
+    g, op = goal.goal.normalized()
+    terms = sympy.Add.make_args(sympy.expand(g))
+    if op != ">=" or len(terms) < 2:
+        return
+    half = len(terms) // 2
+    first, second = sympy.Add(*terms[:half]), sympy.Add(*terms[half:])
+    claims = (Relation(first, ">=", 0), Relation(second, ">=", 0))
+
+    def build(certificates):
+        return Identity((), tuple(Lemma(sympy.Integer(1), claim, cert) for claim, cert in zip(claims, certificates)))
+
+    yield Attempt("split_sum", goal, tuple(goal.with_goal(c) for c in claims), build, ("split",))
+
+
+def wrong_closer(goal, deadline):
+    """Always proposes (a - b)^2, right only for one goal: the kernel must reject the others."""
+    a, b = sympy.symbols("a b", real=True)
+    yield Attempt("wrong", goal, (), lambda _: Identity((), (Square(sympy.Integer(1), (), a - b),)), ())
+
+
+def test_and_or_search_combines_subproofs_and_the_kernel_checks_the_root():
+    goal = parse_problem("a,b,c,d>0 => a^2+b^2-2ab + c^3+d^3-c^2d-cd^2 >= 0")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(20), scorer=uniform_scorer, stats=stats,
+                   tactics={"split_sum": split_sum, "amgm": amgm})
+    assert proof is not None
+    assert check(goal, proof.certificate).ok
+    assert proof.tactics[0] in ("split_sum", "amgm")
+    assert stats.nodes >= 1
+
+
+def test_kernel_rejections_are_counted_and_search_goes_on():
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(20), scorer=uniform_scorer, stats=stats,
+                   tactics={"wrong": wrong_closer, "amgm": amgm})
+    assert proof is not None and proof.tactics == ["amgm"]
+    assert stats.rejected_by_kernel == 1
+
+
+def test_false_subgoals_are_pruned_with_a_confirmed_counterexample():
+    # Splitting a^2 - 2ab + b^2 gives false pieces such as a^2 - 2ab >= 0; nothing closes the goal.
+    goal = parse_problem("a^2 - 2*a*b + b^2 >= 0")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(20), scorer=uniform_scorer, stats=stats, tactics={"split_sum": split_sum})
+    assert proof is None
+    assert stats.pruned_false >= 1
+
+
+def test_node_budget_is_respected():
+    goal = parse_problem("a,b,c>0 => a^4+b^4+c^4 >= abc(a+b+c)")
+    stats = SearchStats()
+    search(goal, Deadline.after(20), scorer=uniform_scorer, stats=stats, max_nodes=1,
+           tactics={"split_sum": split_sum})
+    assert stats.nodes == 1
+
+
+def test_trace_records_each_attempt_and_marks_the_proof():
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(20), scorer=heuristic_scorer, stats=stats, record_trace=True,
+                   tactics={"wrong": wrong_closer, "amgm": amgm})
+    assert proof is not None
+    outcomes = {(entry["tactic"], entry["outcome"]) for entry in stats.trace}
+    assert ("amgm", "closed") in outcomes
+    assert any(entry["in_proof"] for entry in stats.trace if entry["tactic"] == "amgm")
+    assert not any(entry["in_proof"] for entry in stats.trace if entry["tactic"] == "wrong")
+
+
+def test_scorer_decides_the_order():
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    order = []
+
+    def recorder(name):
+        def tactic(goal, deadline):
+            order.append(name)
+            return iter(())
+        return tactic
+
+    tactics = {"first": recorder("first"), "second": recorder("second")}
+    search(goal, Deadline.after(5), scorer=lambda g, names: [1.0 if n == "second" else 0.0 for n in names],
+           tactics=tactics)
+    assert order == ["second", "first"]
