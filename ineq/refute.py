@@ -585,8 +585,36 @@ class _Confirmer:
                 continue
             found = self._check_exactly(fractions, branch)
             if found is not None:
-                return found
+                return self._simplified(fractions, branch, found, deadline)
         return None
+
+    def _simplified(self, fractions: tuple[Fraction, ...], branch: dict, found: Counterexample,
+                    deadline: float) -> Counterexample:
+        """A more readable counterexample when one is near: the point scaled so that a coordinate is 1
+        (homogeneous statements stay false), then each coordinate replaced by a smaller number. Every
+        candidate goes through the same exact check; the first point is kept otherwise."""
+        def size(point):
+            return sum(abs(f.numerator) + f.denominator for f in point)
+
+        best, best_found = fractions, found
+        scalings = [tuple(f / pivot for f in fractions) for pivot in fractions if pivot > 0]
+        for candidate in sorted(scalings, key=size):
+            if time.monotonic() > deadline or size(candidate) >= size(best):
+                break
+            checked = self._check_exactly(candidate, branch)
+            if checked is not None:
+                best, best_found = candidate, checked
+                break
+        for index in range(len(best)):
+            for simple in (Fraction(1), Fraction(0), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(-1)):
+                if time.monotonic() > deadline or size((simple,)) >= size((best[index],)):
+                    continue
+                candidate = best[:index] + (simple,) + best[index + 1:]
+                checked = self._check_exactly(candidate, branch)
+                if checked is not None:
+                    best, best_found = candidate, checked
+                    break
+        return best_found
 
     def _check_exactly(self, fractions: tuple[Fraction, ...], branch: dict) -> Counterexample | None:
         values = {s: sympy.Rational(f.numerator, f.denominator) for s, f in zip(self.domain.free, fractions)}
