@@ -17,11 +17,19 @@ from ineq.kernel.certificates import (
     SymmetryOrder,
     certificate_from_json,
 )
-from ineq.kernel.check import Domain, Verdict, check, is_positive_factor
+from ineq.kernel.check import (
+    Domain,
+    Verdict,
+    check,
+    is_positive_factor,
+    rename_radical,
+    root_extended_problem,
+    substituted_problem,
+)
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

@@ -168,7 +168,8 @@ class Substitute:
 @dataclass(frozen=True)
 class IntroduceRoot:
     """Name a radical `E**(1/n)` by a new variable `name`: every `E**(k/n)` becomes `name**k`, and
-    the assumptions `name >= 0`, `name**n = E` are added."""
+    the assumptions `name >= 0` (`name > 0` when E > 0 by the multiplier positivity rule) and
+    `name**n = E` are added."""
 
     radical: sympy.Expr
     name: sympy.Symbol

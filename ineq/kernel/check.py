@@ -204,11 +204,7 @@ def _check_substitute(problem: Problem, substitution: Substitute) -> None:
             break
     if used is None:
         raise Rejected(f"{variable} = {sympy.sstr(expression)} is not an equality assumption")
-    move = {variable: expression}
-    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move))
-                   for i, a in enumerate(problem.assumptions) if i != used]
-    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
-    reduced = make_problem(assumptions, goal, extra_variables=tuple(v for v in problem.variables if v != variable))
+    reduced = substituted_problem(problem, used, variable, expression)
     try:
         _check(reduced, substitution.certificate)
     except Rejected as rejection:
@@ -221,22 +217,43 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot) -> None
         raise Rejected(f"{name} is already a variable of the problem")
     if not (radical.is_Pow and radical.exp.is_Rational and radical.exp.p == 1 and radical.exp.q >= 2):
         raise Rejected(f"{sympy.sstr(radical)} is not a radical E**(1/n)")
-    base, degree = radical.base, int(radical.exp.q)
-    if not base.free_symbols <= set(problem.variables):
+    if not radical.base.free_symbols <= set(problem.variables):
         raise Rejected(f"{sympy.sstr(radical)} uses symbols that are not variables of the problem")
-
-    def rename(expr: sympy.Expr) -> sympy.Expr:
-        return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
-                            lambda e: name ** int(e.exp * degree))
-
-    assumptions = [Relation(rename(a.lhs), a.op, rename(a.rhs)) for a in problem.assumptions]
-    assumptions += [Relation(name, ">=", 0), Relation(name ** degree, "=", base)]
-    goal = Relation(rename(problem.goal.lhs), problem.goal.op, rename(problem.goal.rhs))
-    extended = make_problem(assumptions, goal, extra_variables=tuple(problem.variables) + (name,))
+    extended = root_extended_problem(problem, radical, name)
     try:
         _check(extended, introduction.certificate)
     except Rejected as rejection:
         raise Rejected(f"after naming {sympy.sstr(radical)} = {name}: {rejection}") from None
+
+
+def substituted_problem(problem: Problem, used: int, variable: sympy.Symbol, expression: sympy.Expr) -> Problem:
+    """What `Substitute` leaves to prove: `expression` for `variable` everywhere, assumption `used`
+    (the equality) dropped. Tactics call this too, so the subgoal they search is the kernel's."""
+    move = {variable: expression}
+    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move))
+                   for i, a in enumerate(problem.assumptions) if i != used]
+    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
+    return make_problem(assumptions, goal, extra_variables=tuple(v for v in problem.variables if v != variable))
+
+
+def rename_radical(expr: sympy.Expr, radical: sympy.Expr, name: sympy.Symbol) -> sympy.Expr:
+    """`expr` with every power E**(k/n) of the radical E**(1/n) written as name**k."""
+    base, degree = radical.base, int(radical.exp.q)
+    return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
+                        lambda e: name ** int(e.exp * degree))
+
+
+def root_extended_problem(problem: Problem, radical: sympy.Expr, name: sympy.Symbol) -> Problem:
+    """What `IntroduceRoot` leaves to prove: the radical renamed, plus name >= 0 (> 0 when E > 0 by
+    the multiplier positivity rule, since then E**(1/n) > 0) and name**n = E."""
+    base, degree = radical.base, int(radical.exp.q)
+    assumptions = [Relation(rename_radical(a.lhs, radical, name), a.op, rename_radical(a.rhs, radical, name))
+                   for a in problem.assumptions]
+    sign = ">" if is_positive_factor(Domain(problem), base) else ">="
+    assumptions += [Relation(name, sign, 0), Relation(name ** degree, "=", base)]
+    goal = Relation(rename_radical(problem.goal.lhs, radical, name), problem.goal.op,
+                    rename_radical(problem.goal.rhs, radical, name))
+    return make_problem(assumptions, goal, extra_variables=tuple(problem.variables) + (name,))
 
 
 def _check_identity(problem: Problem, certificate: Identity) -> None:
@@ -372,8 +389,7 @@ def is_positive_factor(domain: Domain, factor: sympy.Expr) -> bool:
 
 def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
     """Positivity rule for multiplier factors: a strict assumption, or a nonzero polynomial with
-    nonnegative coefficients and nonnegative monomials whose constant term is positive or whose
-    variables are all positive."""
+    nonnegative coefficients and nonnegative monomials, one of which is strictly positive."""
     if domain.atom_strictness(factor) is True:
         return
     shown = sympy.sstr(factor)
@@ -389,13 +405,14 @@ def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
             if exponent % 2 == 1 and variable not in domain.nonnegative:
                 raise Rejected(f"multiplier factor {shown} has an odd power of {variable}, "
                                f"which no assumption makes nonnegative")
-    constant = poly.coeff_monomial(1)
-    if constant > 0:
-        return
-    used = {v for v, degree in zip(domain.variables, poly.degree_list()) if degree > 0}
-    if not used <= domain.positive:
-        unknown = ", ".join(sorted(str(v) for v in used - domain.positive))
-        raise Rejected(f"multiplier factor {shown} needs {unknown} > 0, which no assumption gives")
+    # Then one monomial that is strictly positive (a positive constant, or one whose variables are
+    # all assumed > 0) makes the whole sum strictly positive.
+    for monomial, coefficient in zip(poly.monoms(), poly.coeffs()):
+        used = {v for v, exponent in zip(domain.variables, monomial) if exponent > 0}
+        if coefficient > 0 and used <= domain.positive:
+            return
+    raise Rejected(f"multiplier factor {shown} needs a term that is strictly positive; none of its terms "
+                   f"uses only variables assumed > 0")
 
 
 def _require_nonnegative_rational(value, what: str) -> None:

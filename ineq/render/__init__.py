@@ -19,6 +19,7 @@ from ineq.kernel import (
     Square,
     Substitute,
     SymmetryOrder,
+    rename_radical,
 )
 from ineq.problem import Problem, Relation
 
@@ -113,11 +114,11 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style, 
                 f"the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style, depth + 1)
     if isinstance(certificate, IntroduceRoot):
-        base, degree, name = certificate.radical.base, certificate.radical.exp.q, certificate.name
+        radical, name = certificate.radical, certificate.name
+        base, degree = radical.base, radical.exp.q
 
         def rename(expr):
-            return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
-                                lambda e: name ** int(e.exp * degree))
+            return rename_radical(expr, radical, name)
 
         derived = Relation(rename(goal.lhs), goal.op, rename(goal.rhs))
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "

@@ -1,9 +1,23 @@
-"""The tactic registry: one tactic per module, one line per tactic in TACTICS."""
+"""The tactic registry: one tactic per module, one line per tactic in TACTICS.
+
+A tactic is `tactic(goal, deadline) -> Iterator[Attempt]` (see `ineq.tactics.base`). The search
+asks the scorer which to try first; the registry order only breaks ties.
+"""
 
 from ineq.tactics.amgm import amgm
+from ineq.tactics.cauchy_schwarz import cauchy_schwarz
+from ineq.tactics.homogenize import homogenize
+from ineq.tactics.radicals import radicals
 from ineq.tactics.sos import sos
+from ineq.tactics.substitute import substitute
+from ineq.tactics.tangent_line import tangent_line
 
 TACTICS = {
     "amgm": amgm,
     "sos": sos,
+    "radicals": radicals,
+    "homogenize": homogenize,
+    "substitute": substitute,
+    "tangent_line": tangent_line,
+    "cauchy_schwarz": cauchy_schwarz,
 }

@@ -1,0 +1,209 @@
+"""The radicals tactic: name a radical `E**(1/n)` by a new variable and reduce the goal to a
+polynomial-style goal the closing tactics (sos, amgm) understand.
+
+Two kinds of attempt, both wrapped in the kernel's `IntroduceRoot` rule:
+
+- Square both sides (square roots only, when the goal has exactly one radical group): after naming
+  t = sqrt(E) and clearing denominators the goal reads `N >= 0` with N = P + Q*t modulo t^2 = E
+  (P, Q free of t). Then, for a multiplier the kernel accepts as positive,
+
+      2P * N           = (P + Q t)^2 + (P^2 - Q^2 E) + (multiple of t^2 - E)
+      (Q t - P) * N    = (Q^2 E - P^2)              + (multiple of t^2 - E)
+      (P - Q t) * N    = (P^2 - Q^2 E)              + (multiple of t^2 - E)
+
+  so the goal reduces to ONE radical-free subgoal (`P^2 >= Q^2 E` or `Q^2 E >= P^2`) in the
+  original variables, proved as a `Lemma`.
+- Generic: name the innermost radical and hand the whole extended problem (with t >= 0 and
+  t^n = E among the assumptions) to the search; several radicals are named one per attempt.
+
+Fresh names: a goal with k radical groups names its radical with the k-th entry of `_NAMES`. Every
+subgoal has fewer radical groups, so a name chosen below never equals one chosen above, even when
+the subgoal no longer contains the variable (the square-both-sides subgoal drops t).
+
+Limits of the current kernel (see the module's report): the multiplier rule accepts a polynomial
+with a zero constant term only when all its variables are strictly positive, and `IntroduceRoot`
+adds only t >= 0, so "radical >= polynomial" goals (sqrt((a^2+b^2)/2) >= (a+b)/2) and sums of several
+radicals compared by squaring need multipliers such as t + (a+b)/2 that the kernel refuses today.
+The attempts are still proposed when the kernel accepts their multiplier, so they start working as
+soon as the kernel's positivity rule grows.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import sympy
+
+from ineq.kernel import (
+    Domain,
+    EqualityMultiple,
+    Identity,
+    IntroduceRoot,
+    Lemma,
+    Square,
+    is_positive_factor,
+    root_extended_problem,
+)
+from ineq.problem import Problem, Relation, var
+from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import clear_denominators
+
+TACTIC_NAME = "radicals"
+# Names for the k-th radical (k = number of radical groups left); later ones are t5, t6, ...
+_NAMES = ("t", "u", "s", "w")
+
+
+def radicals(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
+    """Yield square-both-sides attempts (one radical-free subgoal each), then one generic
+    introduction of the innermost radical. Nothing for radical-free goals."""
+    groups = radical_groups(goal)
+    if not groups or deadline.expired():
+        return
+    name = fresh_name(goal, len(groups))
+    if name is None:
+        return
+    nameable = [g for g in groups if _nameable(g)]
+    if not nameable:
+        return
+    if len(groups) == 1 and nameable[0][1] == 2:
+        yield from _square_both_sides(goal, nameable[0], name)
+    if deadline.expired():
+        return
+    yield _generic(goal, nameable[0], name)
+
+
+# --- radicals in a problem -----------------------------------------------------------------------
+
+
+def radical_groups(problem: Problem) -> list[tuple[sympy.Expr, int]]:
+    """The distinct `(E, n)` such that some `E**(k/n)` (k/n in lowest terms, n >= 2) occurs in the
+    goal or an assumption, innermost (fewest nested radicals in E) first, then by size."""
+    found: set[tuple[sympy.Expr, int]] = set()
+    sides = [problem.goal.lhs, problem.goal.rhs]
+    for assumption in problem.assumptions:
+        sides += [assumption.lhs, assumption.rhs]
+    for side in sides:
+        for power in side.atoms(sympy.Pow):
+            if power.exp.is_Rational and not power.exp.is_Integer:
+                found.add((power.base, int(power.exp.q)))
+    return sorted(found, key=lambda g: (_nesting(g[0]), sympy.count_ops(g[0]), sympy.sstr(g[0]), g[1]))
+
+
+def _nesting(expr: sympy.Expr) -> int:
+    return sum(1 for p in expr.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer)
+
+
+def _nameable(group: tuple[sympy.Expr, int]) -> bool:
+    """Whether `E**(1/n)` stays a Pow with base E (sympy may rewrite it) and E is free of abs/sign
+    (the parser's cube root `Abs(x)**(1/3)*sign(x)` cannot become a polynomial)."""
+    base, degree = group
+    if base.has(sympy.Abs, sympy.sign) or not base.free_symbols:
+        return False
+    radical = base ** sympy.Rational(1, degree)
+    return bool(radical.is_Pow and radical.base == base)
+
+
+def fresh_name(problem: Problem, radical_count: int) -> sympy.Symbol | None:
+    """The name for a goal with `radical_count` radical groups (see the module docstring)."""
+    taken = {v.name for v in problem.variables}
+    for name in ([_NAMES[radical_count - 1]] if radical_count <= len(_NAMES) else []) + [f"t{radical_count}"]:
+        if name not in taken:
+            return var(name)
+    return None
+
+
+def _introduction_line(radical: sympy.Expr, name: sympy.Symbol) -> str:
+    degree = int(radical.exp.q)
+    return (f"Let {name} = {sympy.sstr(radical)}; then {name} >= 0 and {name}^{degree} = "
+            f"{sympy.sstr(radical.base)}.")
+
+
+# --- attempts --------------------------------------------------------------------------------------
+
+
+def _generic(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.Symbol) -> Attempt:
+    radical = group[0] ** sympy.Rational(1, group[1])
+    extended = root_extended_problem(goal, radical, name)
+    return Attempt(TACTIC_NAME, goal, (extended,),
+                   lambda subs: IntroduceRoot(radical, name, subs[0]),
+                   (_introduction_line(radical, name),
+                    f"It remains to prove {extended.goal} for {name} >= 0 with "
+                    f"{name}^{group[1]} = {sympy.sstr(group[0])}."))
+
+
+def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.Symbol) -> Iterator[Attempt]:
+    base, _ = group
+    variables = goal.variables
+    if not base.is_polynomial(*variables):
+        return  # the equality multiple's multiplier must be a polynomial
+    radical = base ** sympy.Rational(1, 2)
+    extended = root_extended_problem(goal, radical, name)
+    cleared = clear_denominators(extended)
+    if cleared is None or cleared.op == "=":
+        return
+    split = _split(cleared.polynomial, name, sympy.expand(base), variables)
+    if split is None:
+        return
+    p, q, w = split
+    if q == 0:
+        return  # the radical cancelled out: nothing to square
+    t = name
+    constraint = sympy.expand(t**2 - base)
+    domain = Domain(extended)
+    op = cleared.op
+    strict = op == ">"
+    # (multiplier, claim as (bigger, smaller), equality multiplier, square piece or None)
+    routes = [
+        (2 * p, (p**2, q**2 * base), sympy.expand(2 * p * w - q**2), sympy.expand(p + q * t), "2P"),
+        (q * t - p, (q**2 * base, p**2), sympy.expand(q**2 + (q * t - p) * w), None, "Qt-P"),
+        (p - q * t, (p**2, q**2 * base), sympy.expand((p - q * t) * w - q**2), None, "P-Qt"),
+    ]
+    tried = set()
+    for multiplier, (bigger, smaller), equality_multiplier, square, route in routes:
+        multiplier = sympy.expand(multiplier)
+        if multiplier in tried or not is_positive_factor(domain, multiplier):
+            continue
+        tried.add(multiplier)
+        claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
+        subgoal = goal.with_goal(claim)
+        pieces_before = (Square(sympy.Integer(1), (), square),) if square is not None else ()
+        equality = (EqualityMultiple(constraint, equality_multiplier),) if equality_multiplier != 0 else ()
+        full_multiplier = tuple(cleared.multiplier) + (multiplier,)
+
+        def build(subs, claim=claim, pieces_before=pieces_before, equality=equality,
+                  full_multiplier=full_multiplier):
+            pieces = pieces_before + (Lemma(sympy.Integer(1), claim, subs[0]),) + equality
+            return IntroduceRoot(radical, name, Identity(full_multiplier, pieces))
+
+        if route == "2P":
+            why = f"Since {sympy.sstr(p)} > 0, squaring is allowed: 2*({sympy.sstr(p)}) times the difference " \
+                  f"equals ({sympy.sstr(p + q * t)})^2 plus"
+        else:
+            why = f"Multiplying the difference by {sympy.sstr(multiplier)} > 0 (squaring both sides) gives"
+        yield Attempt(TACTIC_NAME, goal, (subgoal,), build,
+                      (_introduction_line(radical, name),
+                       f"{why} {sympy.sstr(claim.lhs)} - ({sympy.sstr(claim.rhs)}), using "
+                       f"{name}^2 = {sympy.sstr(base)}.",
+                       f"So it suffices to prove {claim}."))
+
+
+def _split(polynomial: sympy.Expr, t: sympy.Symbol, base: sympy.Expr, variables) -> tuple | None:
+    """`(P, Q, W)` with `polynomial == P + Q*t + W*(t^2 - base)` exactly, P and Q free of t."""
+    try:
+        as_poly = sympy.Poly(polynomial, t)
+    except sympy.PolynomialError:
+        return None
+    p, q = sympy.Integer(0), sympy.Integer(0)
+    for (k,), coefficient in as_poly.terms():
+        if coefficient.has(t):
+            return None
+        if k % 2 == 0:
+            p += coefficient * base ** (k // 2)
+        else:
+            q += coefficient * base ** (k // 2)
+    p, q = sympy.expand(p), sympy.expand(q)
+    rest = sympy.expand(polynomial - p - q * t)
+    w, remainder = sympy.div(rest, sympy.expand(t**2 - base), t)
+    if sympy.expand(remainder) != 0 or not sympy.expand(w).is_polynomial(*variables, t):
+        return None
+    return p, q, sympy.expand(w)

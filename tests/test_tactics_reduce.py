@@ -1,0 +1,201 @@
+"""The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz): each one,
+put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
+classic problems it is meant for; where it does not apply it yields nothing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy
+
+from ineq.kernel import check
+from ineq.parse import parse_problem
+from ineq.problem import var
+from ineq.search import heuristic_scorer, search
+from ineq.tactics.amgm import amgm
+from ineq.tactics.base import Deadline
+from ineq.tactics.cauchy_schwarz import cauchy_schwarz
+from ineq.tactics.homogenize import homogenize
+from ineq.tactics.radicals import fresh_name, radical_groups, radicals
+from ineq.tactics.sos import sos
+from ineq.tactics.substitute import solve_linear, substitute
+from ineq.tactics.tangent_line import tangent_line
+
+SECONDS = 15
+REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
+            "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz}
+
+
+def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
+    """Search with `reducer` tried before the closing tactics; the proof (or None) and the problem."""
+    problem = parse_problem(text)
+    tactics = {reducer: REDUCERS[reducer]}
+    tactics.update({name: {"amgm": amgm, "sos": sos}[name] for name in closers})
+
+    def reducer_first(goal, names):
+        return [score + (10.0 if name == reducer else 0.0) for name, score in zip(names, heuristic_scorer(goal, names))]
+
+    started = time.monotonic()
+    proof = search(problem, Deadline.after(SECONDS), scorer=reducer_first, tactics=tactics)
+    assert time.monotonic() - started < SECONDS + 2
+    return proof, problem
+
+
+def assert_proved_through(reducer: str, text: str, closers=("amgm", "sos")):
+    proof, problem = prove_with(reducer, text, closers)
+    assert proof is not None, f"{reducer} did not prove {text}"
+    verdict = check(problem, proof.certificate)
+    assert verdict.ok, verdict.reason
+    assert proof.tactics[0] == reducer
+    assert proof.explanation and all(isinstance(line, str) and line for line in proof.explanation)
+    return proof
+
+
+# --- radicals ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a, b > 0 => (a + b)/2 >= sqrt(ab)",
+    "x >= 0 => x + 1 >= 2 sqrt(x)",
+    "x >= 0 => x^(1/3) <= x + 1",
+    "x, y >= 0 => x + y + 2 >= 2 sqrt(x) + 2 sqrt(y)",
+    "a, b > 0 => a + b > sqrt(ab)",
+])
+def test_radicals_are_named_and_the_kernel_accepts(text):
+    proof = assert_proved_through("radicals", text)
+    assert any(line.startswith("Let t = ") for line in proof.explanation)
+
+
+def test_square_both_sides_leaves_a_radical_free_subgoal():
+    goal = parse_problem("a, b > 0 => (a + b)/2 >= sqrt(ab)")
+    first = next(radicals(goal, Deadline.after(5)))
+    assert len(first.subgoals) == 1
+    subgoal = first.subgoals[0]
+    assert subgoal.variables == goal.variables and not radical_groups(subgoal)
+    assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (goal.variables[0] - goal.variables[1]) ** 2 / 4) == 0
+
+
+def test_false_radical_goal_is_not_proved():
+    proof, _ = prove_with("radicals", "x >= 0 => x + 1 >= 3 sqrt(x)")
+    assert proof is None
+
+
+def test_radical_groups_innermost_first_and_fresh_names_avoid_variables():
+    problem = parse_problem("x >= 0 => sqrt(1 + sqrt(x)) <= 1 + x")
+    groups = radical_groups(problem)
+    assert [g[0] for g in groups] == [var("x"), 1 + sympy.sqrt(var("x"))]
+    assert fresh_name(problem, 2) == var("u")
+    taken = parse_problem("t, x >= 0 => sqrt(x) <= t + x")
+    assert fresh_name(taken, 1) == var("t1")
+
+
+def test_cube_root_of_the_parser_is_left_alone():
+    # cbrt(x) parses to Abs(x)**(1/3)*sign(x), which no polynomial subgoal can express.
+    assert list(radicals(parse_problem("x >= 0 => cbrt(x) <= x + 1"), Deadline.after(5))) == []
+
+
+# --- substitute -------------------------------------------------------------------------------------
+
+
+def test_substitution_makes_amgm_applicable():
+    # amgm refuses non-monomial equalities; after z is eliminated it proves (y - 1)^2 >= 0.
+    proof = assert_proved_through("substitute", "x, y > 0, x + y = 2 => xy <= 1", closers=("amgm",))
+    assert "substitute" in proof.explanation[0]
+
+
+def test_two_equalities_are_eliminated_one_after_the_other():
+    assert_proved_through("substitute", "x, y, z >= 0, x + y + z = 3, x = 2y => x^2 + y^2 + z^2 >= 3",
+                          closers=("sos",))
+
+
+def test_only_linear_occurrences_are_solved():
+    x, y = var("x"), var("y")
+    assert solve_linear(x * y - 1, x) is None
+    assert solve_linear(x**2 + y - 1, x) is None
+    assert solve_linear(2 * x + y - 1, x) == sympy.Rational(1, 2) - y / 2
+
+
+def test_smallest_substitution_first():
+    goal = parse_problem("x, y > 0, x + 3y = 4 => x^2 y >= 0")
+    first = next(substitute(goal, Deadline.after(5)))
+    assert "x = 4 - 3*y" in first.explanation[0]
+
+
+# --- homogenize -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0, a + b + c = 3 => ab + bc + ca <= 3",
+    "x, y, z > 0, x + y + z = 1 => 1/x + 1/y + 1/z >= 9",
+    "a, b, c > 0, a + b + c = 3 => a^2 + b^2 + c^2 >= 3",
+    "a, b, c > 0, abc = 1 => (a + b)(b + c)(c + a) >= 8",
+])
+def test_homogenised_goal_is_proved_without_the_equality(text):
+    proof = assert_proved_through("homogenize", text, closers=("amgm",))
+    claim_goal = proof.attempts[0].subgoals[0]
+    assert all(a.op != "=" for a in claim_goal.assumptions)
+    g, _ = claim_goal.goal.normalized()
+    assert sympy.Poly(sympy.expand(g), *claim_goal.variables).is_homogeneous
+
+
+def test_homogenize_needs_compatible_degrees():
+    # abc = 1 has degree 3; terms of degrees 2 and 1 cannot be matched by integer powers.
+    goal = parse_problem("a, b, c > 0, abc = 1 => a^2 + b^2 + c^2 >= a + b + c")
+    assert list(homogenize(goal, Deadline.after(5))) == []
+
+
+# --- tangent line -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0, a + b + c = 1 => a/(1 + a^2) + b/(1 + b^2) + c/(1 + c^2) <= 9/10",
+    "a, b, c > 0, a + b + c = 3 => 1/(a^2 + 1) + 1/(b^2 + 1) + 1/(c^2 + 1) >= 3/2",
+    "a, b, c > 0, a + b + c = 3 => a^4 + b^4 + c^4 >= a^3 + b^3 + c^3",
+])
+def test_tangent_line_trick(text):
+    proof = assert_proved_through("tangent_line", text)
+    assert proof.explanation[0].startswith("Tangent line at a, b, c = ")
+    assert len(proof.attempts[0].subgoals) == 3
+    assert all(len(s.variables) == 1 for s in proof.attempts[0].subgoals)
+
+
+def test_tangent_line_that_crosses_the_function_is_not_proposed():
+    # 1/x^2 - x^2 >= -4(x - 1) fails at x = 3 (the trick needs a case split there).
+    goal = parse_problem("a, b, c > 0, a + b + c = 3 => 1/a^2 + 1/b^2 + 1/c^2 >= a^2 + b^2 + c^2")
+    assert list(tangent_line(goal, Deadline.after(5))) == []
+
+
+def test_tangent_line_needs_a_separable_goal():
+    goal = parse_problem("a, b, c > 0, a + b + c = 3 => ab + bc + ca <= 3")
+    assert list(tangent_line(goal, Deadline.after(5))) == []
+
+
+# --- Cauchy-Schwarz ---------------------------------------------------------------------------------
+
+
+def test_nesbitt_by_engel_form():
+    proof = assert_proved_through("cauchy_schwarz", "a, b, c > 0 => a/(b + c) + b/(c + a) + c/(a + b) >= 3/2")
+    assert proof.explanation[0].startswith("By Cauchy-Schwarz in Engel form")
+    remaining = proof.attempts[0].subgoals[0].goal
+    assert sympy.cancel(remaining.lhs - (sum(var(n) for n in "abc") ** 2
+                                         / (2 * (var("a") * var("b") + var("b") * var("c") + var("c") * var("a"))))) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0 => a^2/b + b^2/c + c^2/a >= a + b + c",
+    "a, b, c > 0 => 1/a + 1/b + 1/c >= 9/(a + b + c)",
+    "x, y, z > 0 => x^2/(y + z) + y^2/(z + x) + z^2/(x + y) >= (x + y + z)/2",
+])
+def test_titu_closes_exact_bounds_without_a_subgoal(text):
+    proof = assert_proved_through("cauchy_schwarz", text)
+    assert proof.attempts[0].subgoals == ()
+
+
+def test_four_term_cyclic_sum():
+    assert_proved_through("cauchy_schwarz", "a, b, c, d > 0 => a/(b + c) + b/(c + d) + c/(d + a) + d/(a + b) >= 2")
+
+
+def test_cauchy_schwarz_needs_positive_denominators():
+    goal = parse_problem("a/(b + c) + b/(c + a) >= 1")
+    assert list(cauchy_schwarz(goal, Deadline.after(5))) == []
