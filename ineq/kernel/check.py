@@ -86,29 +86,35 @@ class Domain:
                 self.equalities.append(expr)
             else:
                 self.atoms.append((expr, op == ">"))
+        self._strictness: dict[sympy.Expr, bool | None] = {}
         self.positive = {v for v in self.variables if self.atom_strictness(v) is True}
         self.nonnegative = {v for v in self.variables if self.atom_strictness(v) is not None}
 
     def atom_strictness(self, atom: sympy.Expr) -> bool | None:
         """True if `atom > 0` follows from one assumption by a positive scaling, False if only
         `atom >= 0` does, None if no assumption gives it."""
-        atom = sympy.expand(atom)
-        found = None
-        for expr, strict in self.atoms:
-            ratio = sympy.cancel(atom / expr) if expr != 0 else None
-            if ratio is not None and ratio.is_Rational and ratio > 0:
-                if strict:
-                    return True
-                found = False
-        return found
+        if atom not in self._strictness:
+            found, expanded = None, sympy.expand(atom)
+            for expr, strict in self.atoms:
+                ratio = _constant_ratio(expanded, expr)
+                if ratio is not None and ratio > 0:
+                    found = True if strict else (found or False)
+                    if strict:
+                        break
+            self._strictness[atom] = found
+        return self._strictness[atom]
 
     def is_equality(self, constraint: sympy.Expr) -> bool:
-        constraint = sympy.expand(constraint)
-        for expr in self.equalities:
-            ratio = sympy.cancel(constraint / expr) if expr != 0 else None
-            if ratio is not None and ratio.is_Rational and ratio != 0:
-                return True
-        return False
+        expanded = sympy.expand(constraint)
+        return any(_constant_ratio(expanded, expr) not in (None, 0) for expr in self.equalities)
+
+
+def _constant_ratio(expr: sympy.Expr, other: sympy.Expr) -> sympy.Rational | None:
+    """The rational r with expr = r * other identically, or None (also when other is 0)."""
+    if other == 0 or expr.free_symbols != other.free_symbols:  # cheap filter before any algebra
+        return None
+    ratio = sympy.cancel(sympy.together(expr / other))
+    return ratio if ratio.is_Rational else None
 
 
 def _check(problem: Problem, certificate: Certificate) -> None:
@@ -186,8 +192,8 @@ def _invariant(problem: Problem, move: dict) -> bool:
 def _positive_multiple(expr: sympy.Expr, other: sympy.Expr, allow_negative: bool = False) -> bool:
     if other == 0:
         return _is_zero(expr)
-    ratio = sympy.cancel(sympy.together(expr / other))
-    return bool(ratio.is_Rational and (ratio > 0 or (allow_negative and ratio != 0)))
+    ratio = _constant_ratio(sympy.expand(expr), sympy.expand(other))
+    return ratio is not None and (ratio > 0 or (allow_negative and ratio != 0))
 
 
 def _check_substitute(problem: Problem, substitution: Substitute) -> None:

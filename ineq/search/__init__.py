@@ -63,7 +63,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     """Hand-written priorities: remove radicals and constraints first, then cheap structured proofs
     (AM-GM, SDS) before the SDP, and lossy reductions last."""
     features = goal_features(goal)
-    base = {"amgm": 3.0, "sds": 2.5, "schur": 2.2, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
+    base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6}
     scores = []
     for name in tactic_names:

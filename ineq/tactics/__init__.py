@@ -8,16 +8,22 @@ from ineq.tactics.amgm import amgm
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import radicals
+from ineq.tactics.schur import schur
+from ineq.tactics.sds import sds
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import substitute
+from ineq.tactics.symmetry import symmetry
 from ineq.tactics.tangent_line import tangent_line
 
 TACTICS = {
     "amgm": amgm,
+    "sds": sds,
+    "schur": schur,
     "sos": sos,
     "radicals": radicals,
     "homogenize": homogenize,
     "substitute": substitute,
     "tangent_line": tangent_line,
     "cauchy_schwarz": cauchy_schwarz,
+    "symmetry": symmetry,
 }
