@@ -1,0 +1,1 @@
+"""Parity warm-up: an LSTM learning the parity of bit strings, fixed vs variable lengths."""
