@@ -95,3 +95,55 @@ def _fail(message: str, as_json: bool) -> None:
 
 def main() -> None:
     app()
+
+
+@app.command()
+def bench(
+    datasets: List[str] = typer.Argument(..., help="Dataset files or names (e.g. datasets/lips_suite.ineq, lips_chenneq)."),
+    timeout: float = typer.Option(10.0, "--timeout", "-t", help="Wall-clock limit per problem in seconds."),
+    jobs: int = typer.Option(2, "--jobs", "-j", help="Problems solved at once (one worker process each)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL results file; re-running resumes it."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Run a baseline instead of ours: z3 or triples."),
+    filters: List[str] = typer.Option([], "--filter", help="KEY=V1,V2 with KEY collection, id, tag, split, kind, "
+                                      "symmetry, vars or degree; repeat to combine (all must match)."),
+    sample_size: Optional[int] = typer.Option(None, "--sample", help="Run a deterministic sample of N problems."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (for logs)."),
+) -> None:
+    """Run the prover (or a baseline) over dataset problems and print tables by collection and by tag."""
+    from ineq.bench import BenchError, read_results, render_summary, run_bench
+    from ineq.datasets import DatasetError, load_datasets, parse_filter, sample, select
+    from ineq.parse import ParseError
+
+    try:
+        entries = select(load_datasets(datasets), [parse_filter(f) for f in filters])
+        if sample_size is not None:
+            entries = sample(entries, sample_size)
+        solver = baseline or "ours"
+        records = run_bench(entries, solver=solver, timeout=timeout, jobs=jobs, out=out, progress=not no_progress)
+    except (BenchError, DatasetError, ParseError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(3)
+    if out is not None:  # the table covers the whole file for this solver, resumed records included
+        ids = {e.id for e in entries}
+        records = [r for r in read_results(out) if r.get("solver") == solver and r["id"] in ids]
+    print(render_summary(records), end="")
+    print(f"{len(records)} problems; results in {out}" if out is not None else f"{len(records)} problems")
+
+
+@app.command()
+def datasets(
+    directory: Optional[Path] = typer.Option(None, "--dir", help="Folder of dataset files (default: datasets/)."),
+) -> None:
+    """List every dataset file with its problem count, then the total (suite files are not counted twice)."""
+    from ineq.datasets import DATASETS_DIR, DatasetError, dataset_summary
+    from ineq.parse import ParseError
+
+    try:
+        rows = dataset_summary(directory or DATASETS_DIR)
+    except (DatasetError, ParseError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(3)
+    for row in rows:
+        kind = "suite of " + str(row.count) if row.suite else str(row.count)
+        print(f"{row.path.name:28s} {kind:>14s}  {row.collection}  ({row.license})")
+    print(f"total {sum(row.count for row in rows if not row.suite)}")
