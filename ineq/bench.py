@@ -14,7 +14,7 @@ Public API
 Records
 -------
 Each line of the output is one JSON object with `id`, `collection`, `split`, `solver`, `status`,
-`seconds`, `limit`, `nodes` (search expansions of a proof; null when none was found), `tactics`, `tags`,
+`seconds`, `limit`, `nodes` (search expansions; null when the search did not report them), `tactics`, `tags`,
 `message`, and for refutations the `counterexample` values. Statuses:
 
 - `proved`: ours (kernel-checked certificate) or triples (an SOS certificate whose identity was checked in
@@ -79,6 +79,7 @@ def solve_ours(problem: Problem, timeout: float) -> dict:
     record = {"status": result.status, "seconds": result.seconds, "message": result.message}
     if result.status == "unknown" and result.seconds >= timeout:
         record["status"] = "timeout"
+    record["nodes"] = result.extra.get("nodes")
     if result.proof is not None:
         record["tactics"] = list(result.proof.get("tactics", []))
         record["nodes"] = result.proof.get("nodes")
