@@ -71,11 +71,11 @@ class BenchError(ValueError):
 # ---- solvers (each runs inside the forked worker) -----------------------------------------------
 
 
-def solve_ours(problem: Problem, timeout: float) -> dict:
-    """Our prover: `ineq.prover.prove` with its own hard limit."""
+def solve_ours(problem: Problem, timeout: float, scorer: str = "heuristic", max_nodes: int = 400) -> dict:
+    """Our prover: `ineq.prover.prove` with its own hard limit, guided by the named scorer."""
     from ineq.prover import prove
 
-    result = prove(problem, timeout=timeout)
+    result = prove(problem, timeout=timeout, scorer=scorer, max_nodes=max_nodes)
     record = {"status": result.status, "seconds": result.seconds, "message": result.message}
     if result.status == "unknown" and result.seconds >= timeout:
         record["status"] = "timeout"

@@ -39,6 +39,9 @@ def prove(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     fmt: str = typer.Option("text", "--format", "-f", help="Proof format: text, markdown or latex."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write a proof file that `ineq check` re-verifies."),
+    scorer: str = typer.Option("heuristic", "--scorer",
+                               help="Search guidance: heuristic, policy (learned, checkpoints/policy.pt) or uniform."),
+    max_nodes: int = typer.Option(400, "--max-nodes", help="Most search expansions."),
 ) -> None:
     """Prove PROBLEM, or find a counterexample, or say honestly that it is unknown."""
     from ineq.parse import parse_problem
@@ -47,9 +50,15 @@ def prove(
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}", as_json)
+    from ineq.policy import SCORER_NAMES
+
     if timeout <= 0:
         _fail("--timeout must be positive", as_json)
-    result = run_prover(problem, timeout=timeout)
+    if scorer not in SCORER_NAMES:
+        _fail(f"unknown --scorer {scorer!r}; choose one of {', '.join(SCORER_NAMES)}", as_json)
+    if max_nodes < 1:
+        _fail("--max-nodes must be at least 1", as_json)
+    result = run_prover(problem, timeout=timeout, scorer=scorer, max_nodes=max_nodes)
     if result.status == "proved" and save is not None:
         document = proof_file_document(result, parse_problem(problem))
         save.write_text(json.dumps(document, indent=1) + "\n")
@@ -108,9 +117,13 @@ def bench(
                                       "symmetry, vars or degree; repeat to combine (all must match)."),
     sample_size: Optional[int] = typer.Option(None, "--sample", help="Run a deterministic sample of N problems."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (for logs)."),
+    scorer: str = typer.Option("heuristic", "--scorer", help="Search guidance for ours: heuristic, policy or uniform."),
+    max_nodes: int = typer.Option(400, "--max-nodes", help="Most search expansions per problem (ours)."),
 ) -> None:
     """Run the prover (or a baseline) over dataset problems and print tables by collection and by tag."""
-    from ineq.bench import BenchError, read_results, render_summary, run_bench
+    import functools
+
+    from ineq.bench import BenchError, read_results, render_summary, run_bench, solve_ours
     from ineq.datasets import DatasetError, load_datasets, parse_filter, sample, select
     from ineq.parse import ParseError
 
@@ -118,8 +131,18 @@ def bench(
         entries = select(load_datasets(datasets), [parse_filter(f) for f in filters])
         if sample_size is not None:
             entries = sample(entries, sample_size)
-        solver = baseline or "ours"
-        records = run_bench(entries, solver=solver, timeout=timeout, jobs=jobs, out=out, progress=not no_progress)
+        from ineq.policy import SCORER_NAMES
+
+        if scorer not in SCORER_NAMES:
+            raise BenchError(f"unknown --scorer {scorer!r}; choose one of {', '.join(SCORER_NAMES)}")
+        if baseline is None:
+            solver = "ours" if scorer == "heuristic" else f"ours-{scorer}"
+            solve = functools.partial(solve_ours, scorer=scorer, max_nodes=max_nodes)
+            records = run_bench(entries, solver=solve, solver_name=solver, timeout=timeout, jobs=jobs, out=out,
+                                progress=not no_progress)
+        else:
+            solver = baseline
+            records = run_bench(entries, solver=solver, timeout=timeout, jobs=jobs, out=out, progress=not no_progress)
     except (BenchError, DatasetError, ParseError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise typer.Exit(3)

@@ -9,6 +9,7 @@ exactly what was checked.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.connection
 import time
@@ -54,8 +55,11 @@ class Result:
         return data
 
 
-def prove(statement: str | Problem, timeout: float = 10.0) -> Result:
-    """Prove, refute or give up on `statement` within `timeout` seconds of wall time."""
+def prove(statement: str | Problem, timeout: float = 10.0, scorer: str = "heuristic", max_nodes: int = 400) -> Result:
+    """Prove, refute or give up on `statement` within `timeout` seconds of wall time.
+
+    `scorer` names the search guidance (`ineq.policy.SCORER_NAMES`); `max_nodes` caps its expansions.
+    """
     start = time.monotonic()
     try:
         problem = parse_problem(statement) if isinstance(statement, str) else statement
@@ -64,7 +68,8 @@ def prove(statement: str | Problem, timeout: float = 10.0) -> Result:
     deadline = start + timeout
     context = multiprocessing.get_context("fork")
     workers = {name: _start(context, target, problem, deadline)
-               for name, target in (("prover", _prove_worker), ("refuter", _refute_worker))}
+               for name, target in (("prover", functools.partial(_prove_worker, scorer=scorer, max_nodes=max_nodes)),
+                                    ("refuter", _refute_worker))}
     outcome: dict | None = None
     failures = []
     search_nodes = None  # expansions of a search that ended without a proof
@@ -145,13 +150,14 @@ def _guarded(target, problem: Problem, deadline: float, conn) -> None:
     conn.close()
 
 
-def _prove_worker(problem: Problem, deadline: float) -> dict:
+def _prove_worker(problem: Problem, deadline: float, scorer: str = "heuristic", max_nodes: int = 400) -> dict:
+    from ineq.policy import get_scorer
     from ineq.render import render
     from ineq.search import SearchStats, search
     from ineq.tactics.base import Deadline
 
     stats = SearchStats()
-    proof = search(problem, Deadline(deadline), stats=stats)
+    proof = search(problem, Deadline(deadline), scorer=get_scorer(scorer), max_nodes=max_nodes, stats=stats)
     if proof is None:
         return {"kind": "unknown", "nodes": stats.nodes}
     return {"kind": "proved", "certificate": proof.certificate.to_json(), "tactics": proof.tactics,

@@ -1,0 +1,1 @@
+"""Reinforcement-learning algorithms of rl_suite (PPO: `rl_suite.algos.ppo`)."""
