@@ -108,7 +108,6 @@ def test_figures_script_quick_draws_curves_and_a_gif(quick_run, tmp_path):
     assert (tmp_path / "snake_6x6_game.gif").stat().st_size > 1000
 
 
-@pytest.mark.skipif(not SHIPPED.exists(), reason="the shipped checkpoint is not in this checkout")
 def test_shipped_checkpoint_is_small_and_wins_most_6x6_games(capsys):
     assert SHIPPED.stat().st_size < 2_000_000
     assert cli_main(["evaluate", "--checkpoint", str(SHIPPED), "--episodes", "100", "--json"]) == 0
