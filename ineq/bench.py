@@ -71,7 +71,7 @@ class BenchError(ValueError):
 # ---- solvers (each runs inside the forked worker) -----------------------------------------------
 
 
-def solve_ours(problem: Problem, timeout: float, scorer: str = "heuristic", max_nodes: int = 400) -> dict:
+def solve_ours(problem: Problem, timeout: float, scorer: str = "heuristic", max_nodes: int = 1200) -> dict:
     """Our prover: `ineq.prover.prove` with its own hard limit, guided by the named scorer."""
     from ineq.prover import prove
 

@@ -41,7 +41,7 @@ def prove(
     save: Optional[Path] = typer.Option(None, "--save", help="Write a proof file that `ineq check` re-verifies."),
     scorer: str = typer.Option("heuristic", "--scorer",
                                help="Search guidance: heuristic, policy (learned, checkpoints/policy.pt) or uniform."),
-    max_nodes: int = typer.Option(400, "--max-nodes", help="Most search expansions."),
+    max_nodes: int = typer.Option(1200, "--max-nodes", help="Most search expansions."),
 ) -> None:
     """Prove PROBLEM, or find a counterexample, or say honestly that it is unknown."""
     from ineq.parse import parse_problem
@@ -118,7 +118,7 @@ def bench(
     sample_size: Optional[int] = typer.Option(None, "--sample", help="Run a deterministic sample of N problems."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (for logs)."),
     scorer: str = typer.Option("heuristic", "--scorer", help="Search guidance for ours: heuristic, policy or uniform."),
-    max_nodes: int = typer.Option(400, "--max-nodes", help="Most search expansions per problem (ours)."),
+    max_nodes: int = typer.Option(1200, "--max-nodes", help="Most search expansions per problem (ours)."),
 ) -> None:
     """Run the prover (or a baseline) over dataset problems and print tables by collection and by tag."""
     import functools

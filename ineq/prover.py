@@ -55,7 +55,7 @@ class Result:
         return data
 
 
-def prove(statement: str | Problem, timeout: float = 10.0, scorer: str = "heuristic", max_nodes: int = 400) -> Result:
+def prove(statement: str | Problem, timeout: float = 10.0, scorer: str = "heuristic", max_nodes: int = 1200) -> Result:
     """Prove, refute or give up on `statement` within `timeout` seconds of wall time.
 
     `scorer` names the search guidance (`ineq.policy.SCORER_NAMES`); `max_nodes` caps its expansions.
@@ -150,7 +150,7 @@ def _guarded(target, problem: Problem, deadline: float, conn) -> None:
     conn.close()
 
 
-def _prove_worker(problem: Problem, deadline: float, scorer: str = "heuristic", max_nodes: int = 400) -> dict:
+def _prove_worker(problem: Problem, deadline: float, scorer: str = "heuristic", max_nodes: int = 1200) -> dict:
     from ineq.policy import get_scorer
     from ineq.render import render
     from ineq.search import SearchStats, search

@@ -9,8 +9,9 @@ sha256 of the id, and the groups are visited round-robin until `--size` problems
     nice -n 10 python scripts/dev_sample_bench.py --compare /tmp/ineq_baseline   # before/after, one run
 
 `--compare ROOT` runs the same sample a second time with the `ineq` package found under ROOT (a copy of
-the package directory made before a change): its worker drops every loaded `ineq` module and imports
-the search from ROOT instead, so both columns come from the same machine load.
+the package directory made before a change), so both columns come from the same machine load. Every
+worker drops the loaded `ineq` modules and imports the search afresh (from ROOT or from this
+repository), so both columns pay the same import time.
 
 Each problem runs in its own worker (`ineq.bench.run_bench`) with a hard kill at the limit plus 2 s.
 Per-tactic statistics (expansions, seconds spent inside the tactic, outcomes) come from the search's
@@ -32,8 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ineq.bench import run_bench  # noqa: E402
-from ineq.datasets import load_all_datasets  # noqa: E402
+from ineq.bench import run_bench
+from ineq.datasets import load_all_datasets
 
 COLLECTIONS = ("ineq_comp", "ineqmath", "triples_vasile", "classics", "minif2f")
 KINDS = ("polynomial", "rational", "radical")
@@ -66,14 +67,14 @@ def _stats_path(directory: str, problem) -> Path:
 
 def make_solver(stats_directory: str, root: str | None):
     """A `run_bench` solve function running the search from the live package, or from the package
-    under `root` (imported afresh inside the forked worker)."""
+    under `root`; either is imported afresh inside the forked worker (its import time is counted)."""
 
     def solve(problem, timeout: float) -> dict:
         started = time.monotonic()
-        if root is not None:
-            for name in [n for n in sys.modules if n == "ineq" or n.startswith("ineq.")]:
-                del sys.modules[name]
-            sys.path.insert(0, root)
+        # Both columns import `ineq` afresh inside the worker, so that their times are comparable.
+        for name in [n for n in sys.modules if n == "ineq" or n.startswith("ineq.")]:
+            del sys.modules[name]
+        sys.path.insert(0, root if root is not None else str(REPO))
         from ineq.problem import Problem, Relation
         from ineq.search import SearchStats, search
         from ineq.tactics.base import Deadline
@@ -162,6 +163,7 @@ def main() -> None:
     # them per problem (the baseline worker re-imports only `ineq` itself).
     import cvxpy  # noqa: F401
     import scipy.optimize  # noqa: F401
+
     import ineq.search  # noqa: F401
     entries = dev_sample(arguments.size)
     if arguments.only:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import time
+
 import sympy
 
 from ineq.kernel import Identity, Lemma, Square, check
 from ineq.parse import parse_problem
 from ineq.problem import Relation
-from ineq.search import SearchStats, heuristic_scorer, search, uniform_scorer
+from ineq.search import (
+    MAX_ATTEMPTS_PER_RUN,
+    MAX_RESTARTS,
+    SearchStats,
+    heuristic_scorer,
+    search,
+    uniform_scorer,
+)
 from ineq.tactics.amgm import amgm
 from ineq.tactics.base import Attempt, Deadline
 
@@ -97,3 +106,60 @@ def test_scorer_decides_the_order():
     search(goal, Deadline.after(5), scorer=lambda g, names: [1.0 if n == "second" else 0.0 for n in names],
            tactics=tactics)
     assert order == ["second", "first"]
+
+
+def stall(goal, deadline):
+    """Works until its clock runs out and finds nothing (an SDP that will not finish in time)."""
+    while not deadline.expired():
+        time.sleep(0.01)
+    return
+    yield  # a generator that yields nothing
+
+
+def test_a_slow_tactic_gets_a_slice_and_the_others_still_run():
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    started = time.monotonic()
+    proof = search(goal, Deadline.after(10), scorer=lambda g, names: [1.0 if n == "stall" else 0.0 for n in names],
+                   stats=stats, record_trace=True, tactics={"stall": stall, "amgm": amgm})
+    assert proof is not None and proof.tactics == ["amgm"]
+    # The stalling tactic ran first but only for its slice (30% of the budget), not the whole 10 s.
+    assert time.monotonic() - started < 0.3 * 10 + 3
+    assert stats.trace[0]["tactic"] == "stall" and stats.trace[0]["outcome"] == "out_of_slice"
+
+
+def test_a_run_out_of_its_slice_is_restarted_with_a_longer_one_a_bounded_number_of_times():
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(4), scorer=uniform_scorer, stats=stats, record_trace=True,
+                   tactics={"stall": stall})
+    assert proof is None
+    runs = [entry for entry in stats.trace if entry["tactic"] == "stall"]
+    assert 2 <= len(runs) <= MAX_RESTARTS + 1
+    assert runs[1]["seconds"] > runs[0]["seconds"] * 1.5 or runs[1]["outcome"] != "out_of_slice"
+
+
+def test_a_tactic_that_raises_is_skipped_and_recorded():
+    def broken(goal, deadline):
+        raise ZeroDivisionError("bug in a tactic")
+        yield
+
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    proof = search(goal, Deadline.after(20), scorer=lambda g, names: [1.0 if n == "broken" else 0.0 for n in names],
+                   stats=stats, tactics={"broken": broken, "amgm": amgm})
+    assert proof is not None and proof.tactics == ["amgm"]
+    assert stats.tactic_errors == ["broken: ZeroDivisionError: bug in a tactic"]
+
+
+def test_a_run_yields_a_bounded_number_of_attempts():
+    def endless(goal, deadline):
+        while True:
+            yield Attempt("endless", goal, (goal.with_goal(Relation(sympy.Integer(0), ">=", 1)),),
+                          lambda subs: subs[0], ())
+
+    goal = parse_problem("a,b>0 => a^3+b^3 >= a^2 b + a b^2")
+    stats = SearchStats()
+    search(goal, Deadline.after(10), scorer=uniform_scorer, stats=stats, prune_false_subgoals=False,
+           tactics={"endless": endless})
+    assert stats.nodes <= MAX_ATTEMPTS_PER_RUN * 2

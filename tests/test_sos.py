@@ -144,3 +144,26 @@ def test_rational_kernel_complement_of_all_ones_kernel():
     complement = rational_kernel_complement(matrix, threshold=1e-6)
     assert len(complement) == 2
     assert all(sum(vector) == 0 for vector in complement)  # orthogonal to (1, 1, 1)
+
+
+def test_a_large_ansatz_stops_at_the_deadline():
+    # Five atoms and an equality of degree 2: the multiplier ansatz has 32 Gram blocks; without a
+    # solver time limit its SDP (SCS fallback) ran for half a minute.
+    a, b, c = var("a"), var("b"), var("c")
+    goal = make_problem([Relation(b, ">=", a), Relation(c, ">=", b), Relation(a, ">=", 0), Relation(b, ">=", 0),
+                         Relation(c, ">=", 0), Relation(a * b + b * c + c * a, "=", R(5, 3))],
+                        Relation(R(1, 3), ">=", a * b**2 * c**2))
+    started = time.monotonic()
+    find_sos_certificate(goal, Deadline.after(3))
+    assert time.monotonic() - started < 3 + 2.5
+
+
+def test_a_second_call_skips_the_configurations_that_already_failed():
+    a, b = var("a"), var("b")
+    goal = make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)], Relation(a**2 + b**2, ">=", 3 * a * b))  # false
+    started = time.monotonic()
+    assert find_sos_certificate(goal, Deadline.after(20)) is None
+    first = time.monotonic() - started
+    started = time.monotonic()
+    assert find_sos_certificate(goal, Deadline.after(20)) is None
+    assert time.monotonic() - started < max(0.05, first / 4)

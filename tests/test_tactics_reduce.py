@@ -199,3 +199,18 @@ def test_four_term_cyclic_sum():
 def test_cauchy_schwarz_needs_positive_denominators():
     goal = parse_problem("a/(b + c) + b/(c + a) >= 1")
     assert list(cauchy_schwarz(goal, Deadline.after(5))) == []
+
+
+def test_tangent_line_bounded_by_the_sum_substitutes_the_variable():
+    # a/(2 - a) lies above its tangent at 1/3 only for a < 2; a <= 1 follows from b, c > 0, and
+    # substituting a = 1 - b - c turns the denominator 2 - a into 1 + b + c (kernel-positive).
+    proof = assert_proved_through("tangent_line", "a, b, c > 0, a + b + c = 1 => a/(2-a) + b/(2-b) + c/(2-c) >= 3/5",
+                                  closers=("sos",))
+    subgoals = proof.attempts[0].subgoals
+    assert len(subgoals) == 3 and all(len(s.variables) == 2 for s in subgoals)
+    assert all(a.op != "=" for s in subgoals for a in s.assumptions)
+
+
+def test_homogenize_ignores_irrational_coefficients():
+    goal = parse_problem("a, b > 0, a + b = 2 => sqrt(3) a b + a^2 <= 4")
+    assert list(homogenize(goal, Deadline.after(5))) == []

@@ -202,3 +202,19 @@ def test_registered_in_the_search_with_the_default_scorer(monkeypatch):
     proof = search(problem, Deadline.after(30))
     assert proof is not None and set(proof.tactics) <= set(tactics)
     assert check(problem, proof.certificate).ok
+
+
+def test_symmetry_of_radical_goals_is_decided_exactly_after_the_numeric_filter():
+    from ineq.problem import var
+    from ineq.tactics.symmetry import is_invariant
+
+    a, b, c = var("a"), var("b"), var("c")
+    symmetric = parse_problem("a,b,c>0 => sqrt(a+b) + sqrt(b+c) + sqrt(c+a) <= sqrt(6(a+b+c))")
+    assert is_invariant(symmetric, {a: b, b: a})
+    cyclic_only = parse_problem("a,b,c>0 => a/sqrt(a+b) + b/sqrt(b+c) + c/sqrt(c+a) >= sqrt((a+b+c)/2)")
+    assert not is_invariant(cyclic_only, {a: b, b: a})
+    assert is_invariant(cyclic_only, {a: b, b: c, c: a})
+    started = time.monotonic()
+    for _ in range(20):
+        assert not is_invariant(cyclic_only, {b: c, c: b})
+    assert time.monotonic() - started < 2.0

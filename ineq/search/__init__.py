@@ -8,6 +8,13 @@ proved when one of its AND nodes is. The frontier holds (goal, tactic) pairs ord
 `depth penalty - scorer score`, so the scorer (a parameter: heuristic, uniform, learned policy)
 decides what is tried first. Budgets: a wall-clock deadline and a number of expansions.
 
+Time slicing: one slow tactic call (an SDP) must not eat the whole budget. Every tactic run gets its
+own clock, reset before each pull to `min(deadline, now + slice)` with `slice = max(MIN_SLICE,
+SLICE_SHARE * remaining)`. A run that stops because its slice ran out (its clock expired, the global
+deadline did not) is queued again from scratch with a doubled slice and a cost penalty, at most
+MAX_RESTARTS times; a run yields at most MAX_ATTEMPTS_PER_RUN attempts (lossy reductions such as
+tangent lines or AM-GM splits can otherwise propose many fruitless variants).
+
 Lossy steps (AM-GM, Cauchy-Schwarz, tangent lines) can produce false subgoals; with
 `prune_false_subgoals` the refuter is given a short budget on each new subgoal and a subgoal with an
 exactly confirmed counterexample is dropped (never a guess: the refuter confirms every point).
@@ -36,6 +43,12 @@ Scorer = Callable[[Problem, Sequence[str]], Sequence[float]]
 DEPTH_COST = 1.0
 RETRY_COST = 0.5
 PRUNE_SECONDS = 0.3
+# Per-run time slices (see the module docstring).
+MIN_SLICE = 1.0
+SLICE_SHARE = 0.3
+MAX_RESTARTS = 2
+RESTART_COST = 2.0
+MAX_ATTEMPTS_PER_RUN = 8
 
 
 def goal_features(goal: Problem) -> dict:
@@ -106,7 +119,37 @@ class SearchStats:
     goals: int = 0  # distinct goals created
     rejected_by_kernel: int = 0
     pruned_false: int = 0
+    tactic_errors: list[str] = field(default_factory=list)  # exceptions raised by tactics (then skipped)
     trace: list[dict] = field(default_factory=list)
+
+
+class _SliceClock:
+    """The deadline one tactic run sees: like `Deadline`, but moved by the search before each pull."""
+
+    def __init__(self, at: float):
+        self.at = at
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+@dataclass
+class _Run:
+    """One tactic's generator on one goal, its clock, how often it was restarted and how many attempts
+    it has yielded."""
+
+    attempts: object
+    clock: _SliceClock
+    restarts: int = 0
+    pulled: int = 0
+
+
+def _slice(deadline: Deadline, restarts: int) -> float:
+    remaining = deadline.remaining()
+    return min(remaining, max(MIN_SLICE, SLICE_SHARE * remaining) * 2 ** restarts)
 
 
 class _OrNode:
@@ -122,7 +165,7 @@ class _AndNode:
         self.attempt, self.parent, self.children = attempt, parent, children
 
 
-def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer, max_nodes: int = 400,
+def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer, max_nodes: int = 1200,
            max_depth: int = 5, stats: SearchStats | None = None, prune_false_subgoals: bool = True,
            record_trace: bool = False, tactics: dict | None = None) -> Proof | None:
     """A kernel-checked proof of `goal`, or None when the budget (deadline, `max_nodes` expansions,
@@ -145,18 +188,35 @@ def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer,
 
     root = open_goal(goal, 0, 0.0)
     while frontier and root.proof is None and stats.nodes < max_nodes and not deadline.expired():
-        cost, _, node, name, attempts = heapq.heappop(frontier)
+        cost, _, node, name, run = heapq.heappop(frontier)
         if node.proof is not None or node.false:
             continue
-        if attempts is None:
-            attempts = iter(tactics[name](node.goal, deadline))
         started = time.monotonic()
-        attempt = next(attempts, None)
+        if isinstance(run, int):  # a restart after a run ran out of its slice
+            run = _Run(None, _SliceClock(started), restarts=run)
+        elif run is None:
+            run = _Run(None, _SliceClock(started))
+        run.clock.at = started + _slice(deadline, run.restarts)
+        if run.attempts is None:
+            run.attempts = iter(tactics[name](node.goal, run.clock))
+        try:
+            attempt = next(run.attempts, None)
+        except Exception as error:  # noqa: BLE001 - tactics are untrusted; one bug must not end the search
+            stats.tactic_errors.append(f"{name}: {type(error).__name__}: {error}"[:300])
+            attempt, run.restarts = None, MAX_RESTARTS
+            failed = True
+        else:
+            failed = False
         stats.nodes += 1
-        outcome = _expand(node, attempt, name, cost, open_goal, max_depth, deadline, stats,
-                          prune_false_subgoals)
+        outcome = "error" if failed else _expand(node, attempt, name, cost, open_goal, max_depth, deadline, stats,
+                                                 prune_false_subgoals)
         if attempt is not None:
-            heapq.heappush(frontier, (cost + RETRY_COST, next(tiebreak), node, name, attempts))
+            run.pulled += 1
+            if run.pulled < MAX_ATTEMPTS_PER_RUN:
+                heapq.heappush(frontier, (cost + RETRY_COST, next(tiebreak), node, name, run))
+        elif run.clock.expired() and not deadline.expired() and run.restarts < MAX_RESTARTS:
+            outcome = "out_of_slice"
+            heapq.heappush(frontier, (cost + RESTART_COST, next(tiebreak), node, name, run.restarts + 1))
         if record_trace:
             stats.trace.append({"goal": str(node.goal), "features": goal_features(node.goal), "depth": node.depth,
                                 "tactic": name, "outcome": outcome,

@@ -72,9 +72,9 @@ def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
 
 def normalising_constraint(h: sympy.Expr, variables) -> tuple | None:
     """`(h, L, c, d)` when `h = L - c` with L homogeneous of degree d >= 1 and c a nonzero rational."""
-    if not h.is_polynomial(*variables):
+    poly = _rational_poly(h, variables)
+    if poly is None:
         return None
-    poly = sympy.Poly(h, *variables, domain="QQ")
     constant = poly.coeff_monomial(1)
     if constant == 0:
         return None
@@ -89,7 +89,9 @@ def homogenise(polynomial: sympy.Expr, shape: tuple, variables) -> tuple[sympy.E
     """`(N', q)` with N' homogeneous and `polynomial == N' + q * h` exactly; None if the polynomial
     is already homogeneous or its term degrees differ by non-multiples of the constraint's degree."""
     h, form, value, degree = shape
-    poly = sympy.Poly(polynomial, *variables, domain="QQ")
+    poly = _rational_poly(polynomial, variables)
+    if poly is None:
+        return None
     term_degrees = {sum(m) for m in poly.monoms()}
     if len(term_degrees) <= 1:
         return None
@@ -104,6 +106,17 @@ def homogenise(polynomial: sympy.Expr, shape: tuple, variables) -> tuple[sympy.E
     if sympy.expand(remainder) != 0:
         return None
     return homogeneous, sympy.expand(quotient)
+
+
+def _rational_poly(expr: sympy.Expr, variables) -> sympy.Poly | None:
+    """`expr` as a polynomial with rational coefficients, or None (not a polynomial, or a coefficient
+    such as sqrt(3) that is not rational)."""
+    if not expr.is_polynomial(*variables):
+        return None
+    try:
+        return sympy.Poly(expr, *variables, domain="QQ")
+    except (sympy.PolynomialError, sympy.CoercionFailed):
+        return None
 
 
 def _as_relation(polynomial: sympy.Expr, op: str, variables) -> Relation:

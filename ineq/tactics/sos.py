@@ -56,6 +56,9 @@ _MAX_UNKNOWNS = 2500  # larger SDPs are too slow for an interactive prover
 _MAX_PRODUCTS = 40  # atom products per configuration
 _FACIAL_ROUNDS = 3
 _INFEASIBLE_MARGIN = 1e-6  # a best smallest eigenvalue below -this (target scaled to 1) means infeasible
+_INDEFINITE_TOLERANCE = 1e-9  # float eigenvalue below -this * max entry: certainly not PSD
+_MIN_SOLVER_SECONDS = 0.05  # below this, no SDP is started
+_SCS_MAX_ITERATIONS = 20000  # the fallback solver's iteration cap (its default, 1e5, takes minutes)
 _SQUARES_TEXT_LIMIT = 4000  # above this, emit Gram pieces rather than explicit squares
 
 
@@ -77,11 +80,15 @@ class _Block:
 
 @dataclass
 class _EqualityTerm:
-    """`q * constraint` with q a free polynomial supported on `support` monomials."""
+    """`q * constraint` with q a free polynomial supported on `support` monomials. For a rational
+    equality assumption h = N / D = 0, `constraint` is the numerator N and the certificate's piece is
+    `EqualityMultiple(h, D * q)` (a polynomial multiplier of the assumption itself, whatever the
+    sign of D)."""
 
     constraint_expr: sympy.Expr
     constraint: PolyDict
     support: list[tuple[int, ...]]
+    denominator: sympy.Expr = sympy.S.One
 
 
 @dataclass
@@ -134,7 +141,16 @@ def find_sos_certificate(goal: Problem, deadline: Deadline) -> Identity | None:
 # Search
 
 
+# Configurations (by description) whose SDP and rounding finished without a certificate, per goal: a
+# later call on the same goal (a restart with a longer time slice) goes straight to the untried ones.
+# Emptied when it grows past _FAILED_CACHE_GOALS goals, so a long-lived process does not accumulate.
+_FAILED_CONFIGURATIONS: dict[Problem, set[str]] = {}
+_FAILED_CACHE_GOALS = 2000
+
+
 def _search(goal: Problem, deadline: Deadline) -> tuple[Identity, tuple[str, ...]] | None:
+    if len(_FAILED_CONFIGURATIONS) > _FAILED_CACHE_GOALS:
+        _FAILED_CONFIGURATIONS.clear()
     cleared = clear_denominators(goal)
     if cleared is None or cleared.op == "=":
         return None  # equality goals are not sums of squares
@@ -145,13 +161,18 @@ def _search(goal: Problem, deadline: Deadline) -> tuple[Identity, tuple[str, ...
     target = _to_dict(cleared.polynomial, variables)
     if target is None:
         return None
+    failed = _FAILED_CONFIGURATIONS.setdefault(goal, set())
     for configuration in _configurations(goal, domain, cleared, target):
         if deadline.expired():
             return None
         if configuration.unknowns > _MAX_UNKNOWNS or not configuration.blocks:
             continue
+        if configuration.description in failed:
+            continue  # settled by an earlier call (the search restarts a run that ran out of time)
         solution = _solve_configuration(configuration, cleared.op == ">", deadline)
         if solution is None:
+            if not deadline.expired():
+                failed.add(configuration.description)
             continue
         certificate, explanation = _certificate(goal, cleared, solution)
         if check(goal, certificate):
@@ -170,11 +191,12 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
         poly = _to_dict(expr, variables)
         if poly is not None and poly_degree(poly) > 0:
             atoms.append((expr, poly, strict))
-    equalities = []
+    equalities = []  # (assumption expression h, numerator polynomial N, denominator D) with h = N / D
     for expr in domain.equalities:
-        poly = _to_dict(expr, variables)
+        numerator, denominator = _numerator_denominator(expr, variables)
+        poly = _to_dict(numerator, variables) if numerator is not None else None
         if poly is not None and poly_degree(poly) > 0:
-            equalities.append((expr, poly))
+            equalities.append((expr, poly, denominator))
     atoms_homogeneous = all(is_homogeneous(poly) for _, poly, _ in atoms)
     homogeneous = not equalities and is_homogeneous(target) and atoms_homogeneous
     positive = sorted(domain.positive, key=lambda v: variables.index(v))
@@ -199,7 +221,7 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
                 yield build(f"times the sum of the positive variables to the power {power}",
                             (positive_sum,) * power, base + power, True, True)
         return
-    if len(equalities) == 1 and atoms_homogeneous:
+    if len(equalities) == 1 and atoms_homogeneous and equalities[0][2] == 1:
         for power in (0, 1, 2):
             homogenised = _homogenise(target, equalities[0], power, variables)
             if homogenised is not None:
@@ -224,7 +246,7 @@ def _homogenise(target: PolyDict, equality, power: int, variables):
     """For one equality `L - c = 0` (L a linear form, c != 0): the form `t^power * P_hom` with
     t = L/c and P_hom the homogenisation of P by t, and the exact polynomial q0 with
     P = t^power * P_hom + q0 * (L - c). None if the equality is not of that shape."""
-    constraint_expr, constraint = equality
+    constraint_expr, constraint, _ = equality
     constant = constraint.get((0,) * len(variables), Fraction(0))
     if constant == 0 or poly_degree(constraint) != 1:
         return None
@@ -270,10 +292,10 @@ def _configuration(description: str, extra: tuple[sympy.Expr, ...], target: Poly
         for product_atoms, product_poly in _strict_products(atoms, degree, homogeneous, nvars):
             blocks.append(_Block(product_atoms, product_poly, [{(0,) * nvars: Fraction(1)}], strict=True))
     equality_terms = []
-    for expr, poly in equalities:
+    for expr, poly, denominator in equalities:
         rest = degree - poly_degree(poly)
         if rest >= 0:
-            equality_terms.append(_EqualityTerm(expr, poly, _monomials(nvars, rest, exact=False)))
+            equality_terms.append(_EqualityTerm(expr, poly, _monomials(nvars, rest, exact=False), denominator))
     return _Configuration(description, extra, target, blocks, equality_terms, offset)
 
 
@@ -362,12 +384,12 @@ def _solve_configuration(configuration: _Configuration, strict_goal: bool,
         if deadline.expired() or not configuration.blocks:
             break
         columns = _columns(configuration)
-        try:
+        numeric = _solve_sdp(configuration, columns, deadline)
+        if numeric is None or deadline.expired():
+            break
+        try:  # exact linear algebra, costly on large ansatzes: only once the SDP has a solution
             projector = AffineProjector(columns, configuration.target)
         except ProjectionError:
-            break
-        numeric = _solve_sdp(configuration, columns)
-        if numeric is None:
             break
         solved.append((configuration, projector, numeric))
         solution = _round(configuration, projector, numeric, strict_goal, _COARSE_DENOMINATORS, deadline)
@@ -401,10 +423,11 @@ def _columns(configuration: _Configuration) -> list[PolyDict]:
     return columns
 
 
-def _solve_sdp(configuration: _Configuration, columns: list[PolyDict]):
+def _solve_sdp(configuration: _Configuration, columns: list[PolyDict], deadline: Deadline):
     """Float Gram matrices and multiplier coefficients maximising the smallest eigenvalue (capped),
     or None when the solver finds no solution. Rows are normalised so the target's largest
-    coefficient is 1."""
+    coefficient is 1. Both solvers get the time left before `deadline` as their own time limit (an
+    SDP is otherwise uninterruptible: SCS alone could take half a minute on a large ansatz)."""
     import cvxpy as cp  # imported lazily: cvxpy takes a while to import
 
     target = configuration.target
@@ -454,8 +477,13 @@ def _solve_sdp(configuration: _Configuration, columns: list[PolyDict]):
     constraints.append(expression == rhs)
     problem = cp.Problem(cp.Maximize(margin), constraints)
     for solver in ("CLARABEL", "SCS"):
+        remaining = deadline.remaining()
+        if remaining < _MIN_SOLVER_SECONDS:
+            return None
+        options = ({"time_limit": remaining} if solver == "CLARABEL"
+                   else {"time_limit_secs": remaining, "max_iters": _SCS_MAX_ITERATIONS})
         try:
-            problem.solve(solver=solver)
+            problem.solve(solver=solver, **options)
         except (cp.error.SolverError, ArithmeticError, ValueError):
             continue
         if problem.status in ("optimal", "optimal_inaccurate") and margin.value is not None:
@@ -517,12 +545,27 @@ def _unpack(configuration: _Configuration, values: list[Fraction]) -> _Solution:
 
 
 def _acceptable(solution: _Solution, strict_goal: bool) -> bool:
+    """Every Gram matrix exactly PSD (and a strictly positive piece for a strict goal). A float
+    eigenvalue test first rejects the clearly indefinite candidates: exact LDL^T in fractions is
+    by far the most expensive step of rounding, and most rounded points fail."""
+    if any(_clearly_indefinite(matrix) for matrix in solution.matrices):
+        return False
     strict_found = False
     for block, matrix in zip(solution.configuration.blocks, solution.matrices):
         if ldl(matrix) is None:
             return False
         strict_found = strict_found or (block.strict and matrix[0][0] > 0)
     return strict_found or not strict_goal
+
+
+def _clearly_indefinite(matrix: list[list[Fraction]]) -> bool:
+    """True when the float smallest eigenvalue is negative beyond rounding error (relative to the
+    largest entry); False means only "maybe PSD", for the exact test to decide."""
+    if len(matrix) <= 1:
+        return bool(matrix) and matrix[0][0] < 0
+    values = np.array([[float(v) for v in row] for row in matrix])
+    scale = float(np.max(np.abs(values))) or 1.0
+    return float(np.min(np.linalg.eigvalsh(values))) < -_INDEFINITE_TOLERANCE * scale
 
 
 def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration | None:
@@ -576,12 +619,11 @@ def _certificate(goal: Problem, cleared: ClearedGoal, solution: _Solution) -> tu
         gram_pieces.append(Gram(block.atoms, tuple(_to_expr(p, variables) for p in block.basis),
                                 tuple(tuple(_rational(v) for v in row) for row in matrix)))
         square_pieces.extend(_squares(block, matrix, variables))
-    equality_multipliers = [(term.constraint_expr, q)
-                            for term, q in zip(configuration.equalities, solution.multipliers)]
-    if configuration.offset is not None:
-        equality_multipliers.append(configuration.offset)
-    equality_pieces = _merge_equalities(
-        [EqualityMultiple(h, _to_expr(q, variables)) for h, q in equality_multipliers if q])
+    equality_multipliers = [(term.constraint_expr, term.denominator * _to_expr(q, variables))
+                            for term, q in zip(configuration.equalities, solution.multipliers) if q]
+    if configuration.offset is not None and configuration.offset[1]:
+        equality_multipliers.append((configuration.offset[0], _to_expr(configuration.offset[1], variables)))
+    equality_pieces = _merge_equalities([EqualityMultiple(h, q) for h, q in equality_multipliers])
     square_pieces = _merge_squares(square_pieces + strict_pieces)
     squares_text = " + ".join(_show_square(s) for s in square_pieces)
     if len(squares_text) <= _SQUARES_TEXT_LIMIT:
@@ -661,6 +703,16 @@ def _show_square(square: Square) -> str:
         atoms = "*".join(f"({sympy.sstr(a)})" for a in square.atoms)
         return f"{sympy.sstr(square.coeff)}" + (f"*{atoms}" if atoms else "")
     return f"{coefficient}{_show_atoms(square.atoms)}({sympy.sstr(square.poly)})^2"
+
+
+def _numerator_denominator(expr: sympy.Expr, variables) -> tuple[sympy.Expr | None, sympy.Expr]:
+    """`(N, D)` polynomials with expr == N / D, D = 1 for a polynomial; (None, 1) otherwise."""
+    if expr.is_polynomial(*variables):
+        return expr, sympy.Integer(1)
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    if not (numerator.is_polynomial(*variables) and denominator.is_polynomial(*variables)):
+        return None, sympy.Integer(1)
+    return sympy.expand(numerator), sympy.expand(denominator)
 
 
 def _rational(value: Fraction) -> sympy.Rational:

@@ -15,6 +15,7 @@ Helpers used by the closing tactics (sds, schur): `detect_symmetry`, `ordering_a
 
 from __future__ import annotations
 
+import cmath
 from typing import Iterator
 
 import sympy
@@ -127,15 +128,39 @@ def is_invariant(problem: Problem, move: dict) -> bool:
     assumption (see the module docstring)."""
     goal, op = problem.goal.normalized()
     moved_goal, moved_op = _moved(problem.goal, move).normalized()
-    if moved_op != op or not _is_zero(moved_goal - goal):
+    if moved_op != op or _numerically_different(moved_goal, goal, problem.variables):
         return False
     normalized = [a.normalized() for a in problem.assumptions]
     for assumption in problem.assumptions:
         moved, moved_op = _moved(assumption, move).normalized()
-        if not any(op == moved_op and _multiple(moved, expr, allow_negative=(op == "="))
-                   for expr, op in normalized):
+        # Free symbols first: a multiple of an expression uses the same variables (cheap filter).
+        if not any(op == moved_op and moved.free_symbols == expr.free_symbols
+                   and _multiple(moved, expr, allow_negative=(op == "=")) for expr, op in normalized):
             return False
-    return True
+    return _is_zero(moved_goal - goal)
+
+
+# Two sample points with distinct, unrelated positive coordinates (so that radicals are real).
+_SAMPLE_POINTS = ((sympy.Rational(13, 7), sympy.Rational(29, 11), sympy.Rational(5, 17), sympy.Rational(41, 13),
+                   sympy.Rational(7, 19), sympy.Rational(23, 5), sympy.Rational(3, 23), sympy.Rational(37, 29)),)
+
+
+def _numerically_different(first: sympy.Expr, second: sympy.Expr, variables) -> bool:
+    """True when the two expressions differ clearly at a sample point (so they are not equal as
+    functions); False when they agree there or cannot be evaluated (then the exact test decides).
+    The exact symbolic test of a large radical goal is slow; most non-invariant moves fail here."""
+    for point in _SAMPLE_POINTS:
+        values = {v: point[i % len(point)] + i // len(point) for i, v in enumerate(variables)}
+        try:
+            a = complex(first.xreplace(values).evalf(20))
+            b = complex(second.xreplace(values).evalf(20))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return False
+        if not (cmath.isfinite(a) and cmath.isfinite(b)):
+            return False
+        if abs(a - b) > 1e-8 * (1 + abs(a) + abs(b)):
+            return True
+    return False
 
 
 def _attempt(goal: Problem, kind: str, variables: tuple[sympy.Symbol, ...]) -> Attempt:

@@ -8,7 +8,10 @@ domain, summing the n one-variable lemmas gives
 
 with d the common slope: lemmas, one equality multiple and a nonnegative constant. Each lemma is a
 subgoal in ONE variable (only that variable's assumptions), which sos or amgm closes after clearing
-denominators. A cheap numerical sample rejects tangent lines that cross f_i, so no time is spent on
+denominators. When f_i lies above its tangent only for x_i <= S (e.g. a/(2 - a) under a + b + c = 1)
+and the other summed variables are nonnegative, the lemma is stated under all the assumptions and
+x_i = S - (the others) is substituted (kernel `Substitute` inside the `Lemma`), so the bound comes
+from the other variables' signs and denominators such as 2 - a become 1 + b + c. A cheap numerical sample rejects tangent lines that cross f_i, so no time is spent on
 false subgoals. Only `>=`/`>` goals (after normalising, so `<=` goals too) are handled.
 """
 
@@ -19,7 +22,15 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import EqualityMultiple, Identity, Lemma, Square
+from ineq.kernel import (
+    Domain,
+    EqualityMultiple,
+    Identity,
+    Lemma,
+    Square,
+    Substitute,
+    substituted_problem,
+)
 from ineq.problem import Problem, Relation, make_problem
 from ineq.tactics.base import Attempt, Deadline
 
@@ -108,26 +119,47 @@ def _attempt(goal: Problem, g, op, h, assumption, summed, weight, total) -> Atte
     leftover = sympy.nsimplify(sum(values) + constant)
     if not leftover.is_Rational or leftover < 0 or (op == ">" and leftover == 0):
         return None
-    claims, subgoals = [], []
+    claims, subgoals, eliminated = [], [], []
+    nonnegative = Domain(goal).nonnegative
+    bounded = total >= 0 and all(v in nonnegative for v in summed)
     for variable, part in parts.items():
         tangent = sympy.expand(part.subs(variable, point) + slope * (variable - point))
         own = [a for a in goal.assumptions if a.free_symbols() <= {variable}]
-        if not _above_tangent_numerically(part - tangent, variable, own, point):
-            return None
         # Stated the way the goal reads: a `<=` goal gets `f(x) <= tangent` lemmas.
         flipped = goal.goal.op in ("<=", "<")
         claim = Relation(-part, "<=", -tangent) if flipped else Relation(part, ">=", tangent)
+        if _above_tangent_numerically(part - tangent, variable, own, point):
+            subgoals.append(make_problem(own, claim, extra_variables=(variable,)))
+            eliminated.append(None)
+        elif bounded and _above_tangent_numerically(part - tangent, variable,
+                                                    own + [Relation(variable, "<=", total)], point):
+            # Only true for x <= S, which the other (nonnegative) variables of the sum give: state the
+            # lemma under all assumptions and eliminate x = S - (the others) with the equality, which
+            # also turns denominators such as 2 - a (under a + b + c = 1) into 1 + b + c.
+            expression = sympy.expand(total - sum(v for v in summed if v != variable))
+            index = goal.assumptions.index(assumption)
+            subgoals.append(substituted_problem(goal.with_goal(claim), index, variable, expression))
+            eliminated.append((variable, expression))
+        else:
+            return None
         claims.append(claim)
-        subgoals.append(make_problem(own, claim, extra_variables=(variable,)))
     tail = (EqualityMultiple(h, slope / weight),) if slope != 0 else ()
     if leftover > 0:
         tail += (Square(leftover, (), sympy.Integer(1)),)
 
     def build(subs):
-        return Identity((), tuple(Lemma(sympy.Integer(1), c, s) for c, s in zip(claims, subs)) + tail)
+        lemmas = []
+        for claim, sub, substitution in zip(claims, subs, eliminated):
+            certificate = sub if substitution is None else Substitute(substitution[0], substitution[1], sub)
+            lemmas.append(Lemma(sympy.Integer(1), claim, certificate))
+        return Identity((), tuple(lemmas) + tail)
 
     names = ", ".join(map(str, summed))
     lines = [f"Tangent line at {names} = {point}: " + "; ".join(f"{c}" for c in claims) + "."]
+    substituted = [f"{v} = {sympy.sstr(e)}" for v, e in filter(None, eliminated)]
+    if substituted:
+        lines.append(f"These hold only because each variable is at most {total} (the others are nonnegative); "
+                     f"each is proved after substituting {', '.join(substituted)} (from {assumption}).")
     lines.append(f"Summing over {names} and using {assumption}"
                  + (f", the sum of the tangent lines is {sympy.sstr(-constant)}" if leftover == 0 else
                     f", the sum of the tangent lines exceeds the bound by {leftover}") + ".")
