@@ -32,6 +32,7 @@ from ineq.kernel import AMGM, Domain, EqualityMultiple, Identity, Square, check
 from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
+from ineq.tactics.exact_linear import solve_exactly
 
 TACTIC_NAME = "amgm"
 
@@ -323,29 +324,10 @@ def _exact_solution(support: list, equations: list, approximate: dict) -> dict |
             if pair in position:
                 row[position[pair]] = value
         rows.append(row)
-    pivots = []
-    rank = 0
-    for col in range(len(support)):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        lead = rows[rank][col]
-        rows[rank] = [x / lead for x in rows[rank]]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col] != 0:
-                factor = rows[r][col]
-                rows[r] = [x - factor * p for x, p in zip(rows[r], rows[rank])]
-        pivots.append(col)
-        rank += 1
-    if any(all(x == 0 for x in row[:-1]) and row[-1] != 0 for row in rows[rank:]):
+    values = solve_exactly(rows, len(support), lambda col: Fraction(approximate[support[col]]).limit_denominator(
+        _ROUNDING_DENOMINATOR))
+    if values is None:
         return None  # inconsistent: the float support or the tight set was wrong
-    values = [Fraction(0)] * len(support)
-    free = [col for col in range(len(support)) if col not in pivots]
-    for col in free:
-        values[col] = Fraction(approximate[support[col]]).limit_denominator(_ROUNDING_DENOMINATOR)
-    for r, col in enumerate(pivots):
-        values[col] = rows[r][-1] - sum(rows[r][f] * values[f] for f in free)
     return {pair: value for pair, value in zip(support, values)}
 
 

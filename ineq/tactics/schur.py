@@ -33,6 +33,7 @@ from ineq.kernel import Identity, check
 from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import ClearedGoal, clear_denominators
+from ineq.tactics.exact_linear import solve_exactly
 from ineq.tactics.sds import Branch, Item, differences, monomial_square, prove_with_symmetry, substitute
 
 TACTIC_NAME = "schur"
@@ -170,29 +171,11 @@ def _exact(support: list, columns: dict, rows: list, target: dict, approximate: 
     Fractions); free unknowns keep their LP values, rounded. None if inconsistent."""
     table = [[Fraction(columns[key].get(monomial, 0)) for key in support] + [target.get(monomial, Fraction(0))]
              for monomial in rows]
-    pivots = []
-    for col in range(len(support)):
-        rank = len(pivots)
-        pivot = next((r for r in range(rank, len(table)) if table[r][col] != 0), None)
-        if pivot is None:
-            continue
-        table[rank], table[pivot] = table[pivot], table[rank]
-        lead = table[rank][col]
-        table[rank] = [entry / lead for entry in table[rank]]
-        for r in range(len(table)):
-            if r != rank and table[r][col] != 0:
-                factor = table[r][col]
-                table[r] = [entry - factor * top for entry, top in zip(table[r], table[rank])]
-        pivots.append(col)
-    if any(row[-1] != 0 for row in table[len(pivots):]):
+    values = solve_exactly(table, len(support), lambda col: Fraction(approximate[support[col]]).limit_denominator(
+        _ROUNDING_DENOMINATOR))
+    if values is None:
         return None
-    values = {}
-    free = [col for col in range(len(support)) if col not in pivots]
-    for col in free:
-        values[col] = Fraction(approximate[support[col]]).limit_denominator(_ROUNDING_DENOMINATOR)
-    for r, col in enumerate(pivots):
-        values[col] = table[r][-1] - sum(table[r][f] * values[f] for f in free)
-    return {support[col]: value for col, value in values.items()}
+    return {support[col]: value for col, value in enumerate(values)}
 
 
 def _explain(branch: Branch, chain: tuple[Item, ...], variables, parts: dict) -> tuple[str, ...]:
