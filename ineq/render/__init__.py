@@ -64,7 +64,7 @@ def render(problem: Problem, certificate: Certificate, explanation: list[str], f
     style = _Style(fmt)
     lines = _heading(problem, style)
     # The tactics' own lines read best; the certificate's lines explain it when they say nothing.
-    certificate_lines = _certificate_lines(problem.goal, certificate, style, depth=0)
+    certificate_lines = _certificate_lines(problem.goal, certificate, style)
     steps = list(explanation) if explanation else certificate_lines
     summary = "Certificate: " + certificate_lines[0] if explanation else None
     if fmt == "latex":
@@ -92,10 +92,10 @@ def _heading(problem: Problem, style: _Style) -> list[str]:
     return [f"{title}{given}{goal}.", proof]
 
 
-def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style, depth: int) -> list[str]:
+def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) -> list[str]:
     if isinstance(certificate, CaseSplit):
-        first = _certificate_lines(goal, certificate.nonnegative_case, style, depth + 1)
-        second = _certificate_lines(goal, certificate.nonpositive_case, style, depth + 1)
+        first = _certificate_lines(goal, certificate.nonnegative_case, style)
+        second = _certificate_lines(goal, certificate.nonpositive_case, style)
         expr = style.expr(certificate.expr)
         return ([f"Case {expr} >= 0:"] + ["  " + line for line in first]
                 + [f"Case {expr} <= 0:"] + ["  " + line for line in second])
@@ -106,13 +106,13 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style, 
             head = f"The problem is symmetric in {', '.join(names)}, so we may assume {order}."
         else:
             head = (f"The problem is cyclic in {', '.join(names)}, so we may assume {names[0]} is the largest.")
-        return [head] + _certificate_lines(goal, certificate.certificate, style, depth + 1)
+        return [head] + _certificate_lines(goal, certificate.certificate, style)
     if isinstance(certificate, Substitute):
         move = {certificate.variable: certificate.expression}
         derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
         head = (f"Substitute {certificate.variable} = {style.expr(certificate.expression)} (an assumption); "
                 f"the goal becomes {style.relation(derived)}.")
-        return [head] + _certificate_lines(derived, certificate.certificate, style, depth + 1)
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, IntroduceRoot):
         radical, name = certificate.radical, certificate.name
         base, degree = radical.base, radical.exp.q
@@ -123,18 +123,18 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style, 
         derived = Relation(rename(goal.lhs), goal.op, rename(goal.rhs))
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
                 f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
-        return [head] + _certificate_lines(derived, certificate.certificate, style, depth + 1)
-    return _identity_lines(goal, certificate, style, depth)
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
+    return _identity_lines(goal, certificate, style)
 
 
-def _identity_lines(goal: Relation, certificate: Identity, style: _Style, depth: int) -> list[str]:
-    g, op = goal.normalized()
+def _identity_lines(goal: Relation, certificate: Identity, style: _Style) -> list[str]:
+    _, op = goal.normalized()
     side = "lhs - rhs" if goal.op in (">=", ">", "=") else "rhs - lhs"
     multiplier = style.product(certificate.multiplier)
     target = f"{multiplier} * ({side})" if multiplier else side
     terms, notes = [], []
     for piece in certificate.pieces:
-        term, note = _piece(piece, style, depth)
+        term, note = _piece(piece, style)
         terms.append(term)
         if note:
             notes.append(note)
@@ -150,7 +150,7 @@ def _identity_lines(goal: Relation, certificate: Identity, style: _Style, depth:
     return lines
 
 
-def _piece(piece, style: _Style, depth: int) -> tuple[str, str | None]:
+def _piece(piece, style: _Style) -> tuple[str, str | None]:
     latex = style.fmt == "latex"
     if isinstance(piece, Square):
         constant = piece.coeff * (piece.poly ** 2 if piece.poly.is_Rational else 1)
@@ -175,7 +175,7 @@ def _piece(piece, style: _Style, depth: int) -> tuple[str, str | None]:
                 f"The term with {style.expr(piece.constraint)} vanishes by the assumption "
                 f"{style.expr(piece.constraint)} = 0.")
     if isinstance(piece, Lemma):
-        inner = _certificate_lines(piece.claim, piece.certificate, style, depth + 1)
+        inner = _certificate_lines(piece.claim, piece.certificate, style)
         note = f"Lemma: {style.relation(piece.claim)}. " + " ".join(inner)
         g, _ = piece.claim.normalized()
         return f"{style.expr(piece.coeff)} * ({style.expr(g)})", note
