@@ -45,13 +45,12 @@ def prove(
 ) -> None:
     """Prove PROBLEM, or find a counterexample, or say honestly that it is unknown."""
     from ineq.parse import parse_problem
+    from ineq.policy import SCORER_NAMES
     from ineq.prover import proof_file_document, prove as run_prover
     from ineq.render import FORMATS, render
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}", as_json)
-    from ineq.policy import SCORER_NAMES
-
     if timeout <= 0:
         _fail("--timeout must be positive", as_json)
     if scorer not in SCORER_NAMES:
@@ -59,9 +58,13 @@ def prove(
     if max_nodes < 1:
         _fail("--max-nodes must be at least 1", as_json)
     result = run_prover(problem, timeout=timeout, scorer=scorer, max_nodes=max_nodes)
-    if result.status == "proved" and save is not None:
-        document = proof_file_document(result, parse_problem(problem))
-        save.write_text(json.dumps(document, indent=1) + "\n")
+    parsed = parse_problem(problem) if result.status == "proved" else None  # parsed fine inside the prover
+    if parsed is not None and save is not None:
+        try:
+            save.write_text(json.dumps(proof_file_document(result, parsed), indent=1) + "\n")
+        except OSError as error:  # the proof is still printed below; only the file is lost
+            print(f"error: cannot write {save}: {error.strerror}", file=sys.stderr)
+            save = None
     if as_json:
         print(json.dumps(result.to_json(), indent=1))
         raise typer.Exit(result.exit_code)
@@ -69,7 +72,7 @@ def prove(
         from ineq.kernel import certificate_from_json
 
         certificate = certificate_from_json(result.proof["certificate"])
-        print(render(parse_problem(problem), certificate, result.proof["explanation"], fmt))
+        print(render(parsed, certificate, result.proof["explanation"], fmt))
         print(f"\nproved in {result.seconds:.2f} s (tactics: {', '.join(result.proof['tactics'])})")
         if save is not None:
             print(f"proof saved to {save}; re-check it with: ineq check {save}")
