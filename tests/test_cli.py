@@ -114,3 +114,10 @@ def test_python_api_matches_cli_json():
     cli = json.loads(run("prove", "a^2+b^2>=2ab", "--json").stdout)
     assert set(data) == set(cli)
     assert data["proof"]["certificate"] == cli["proof"]["certificate"]
+
+
+def test_unwritable_save_path_is_reported_and_the_proof_still_printed(tmp_path):
+    result = run("prove", "a^2+b^2>=2ab", "--save", str(tmp_path / "missing" / "proof.json"))
+    assert result.returncode == 0
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert "verified by the exact kernel" in result.stdout
