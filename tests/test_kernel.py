@@ -16,6 +16,7 @@ from sympy import Rational as R
 from ineq.kernel import (
     AMGM,
     CaseSplit,
+    Cut,
     IntroduceRoot,
     Substitute,
     SymmetryOrder,
@@ -258,7 +259,16 @@ SUBSTITUTE_OK = Substitute(y, 1 - x, Identity((), (Square(I(1), (), x - R(1, 2))
 ROOT_GOAL = make_problem([Relation(a, ">=", 0)], Relation(a + 1, ">=", 2 * sympy.sqrt(a)))
 ROOT_OK = IntroduceRoot(sympy.sqrt(a), t, Identity((), (Square(I(1), (), t - 1), EqualityMultiple(t**2 - a, I(-1)))))
 
+# x, y > 0 and x + y = 1: first 1 - x > 0 (it is y), then with that assumption clear the denominator.
+CUT_GOAL = make_problem([Relation(x, ">", 0), Relation(y, ">", 0), Relation(x + y, "=", 1)],
+                        Relation(1 / (1 - x), ">=", 1))
+CUT_CLAIM = Relation(1 - x, ">", 0)
+CUT_CLAIM_OK = Identity((), (Square(I(1), (y,), I(1)), EqualityMultiple(x + y - 1, I(-1))))
+CUT_MAIN_OK = Identity((1 - x,), (Square(I(1), (x,), I(1)),))
+CUT_OK = Cut(CUT_CLAIM, CUT_CLAIM_OK, CUT_MAIN_OK)
+
 STRUCTURAL_VALID = [
+    ("cut", CUT_GOAL, CUT_OK),
     ("case-split", SPLIT_GOAL, SPLIT_OK),
     ("symmetry-order", SCHUR_LIKE, SCHUR_OK),
     ("substitute", SUBSTITUTE_GOAL, SUBSTITUTE_OK),
@@ -311,6 +321,18 @@ STRUCTURAL_CORRUPTED = [
         Square(I(1), (), x - R(1, 3)),))), "does not hold"),
     ("substitute-inequality-assumption", make_problem([Relation(x + y, ">=", 1)], SUBSTITUTE_GOAL.goal),
      SUBSTITUTE_OK, "not an equality assumption"),
+    ("cut-claim-not-polynomial", CUT_GOAL, Cut(Relation(1 / (1 - x), ">", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
+     "not a polynomial"),
+    ("cut-claim-foreign-variable", CUT_GOAL, Cut(Relation(z, ">", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
+     "not a polynomial in the problem"),
+    ("cut-claim-unproved", CUT_GOAL, Cut(CUT_CLAIM, Identity((), (Square(I(1), (y,), I(1)),)), CUT_MAIN_OK),
+     "cut claim"),
+    ("cut-claim-stronger-than-proved", CUT_GOAL, Cut(Relation(1 - x, ">", R(1, 2)), CUT_CLAIM_OK, CUT_MAIN_OK),
+     "cut claim"),
+    ("cut-claim-assumes-itself", CUT_GOAL, Cut(CUT_CLAIM, Identity((), (Square(I(1), (1 - x,), I(1)),)), CUT_MAIN_OK),
+     "cut claim"),
+    ("cut-main-needs-another-claim", CUT_GOAL, Cut(Relation(y, ">", 0), Identity((), (Square(I(1), (y,), I(1)),)),
+                                                   CUT_MAIN_OK), "after the cut"),
     ("root-name-clash", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), a, ROOT_OK.certificate), "already a variable"),
     ("root-not-a-radical", ROOT_GOAL, IntroduceRoot(a**2, t, ROOT_OK.certificate), "not a radical"),
     ("root-dropped-sign", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (

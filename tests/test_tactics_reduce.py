@@ -1,4 +1,5 @@
-"""The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz): each one,
+"""The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz,
+denominator_signs): each one,
 put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
 classic problems it is meant for; where it does not apply it yields nothing."""
 
@@ -16,6 +17,7 @@ from ineq.search import heuristic_scorer, search
 from ineq.tactics.amgm import amgm
 from ineq.tactics.base import Deadline
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
+from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.sos import sos
@@ -24,7 +26,7 @@ from ineq.tactics.tangent_line import tangent_line
 
 SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
-            "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz}
+            "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -214,3 +216,26 @@ def test_tangent_line_bounded_by_the_sum_substitutes_the_variable():
 def test_homogenize_ignores_irrational_coefficients():
     goal = parse_problem("a, b > 0, a + b = 2 => sqrt(3) a b + a^2 <= 4")
     assert list(homogenize(goal, Deadline.after(5))) == []
+
+
+@pytest.mark.parametrize("text", [
+    "x,y>0, x+y=1 => 1/(1-x) >= 1",                   # 1 - x > 0 only because of the equality
+    "a,b>=0, a+b=1 => 1/(a^2-4a+9) + 1/(b^2-4b+9) <= 2/7",  # positive as (a-2)^2 + 5
+])
+def test_denominator_signs_cuts_a_sign_claim_first(text):
+    proof, problem = prove_with("denominator_signs", text)
+    assert proof is not None, f"denominator_signs did not prove {text}"
+    assert check(problem, proof.certificate).ok
+    assert type(proof.certificate).__name__ == "Cut"
+
+
+def test_denominator_signs_picks_the_sign_that_holds():
+    problem = parse_problem("x,y>0, x+y=1 => 1/(x-1) <= -1")
+    attempt = next(denominator_signs(problem, Deadline.after(5)))
+    claim = attempt.subgoals[0].goal
+    assert sympy.expand(claim.lhs - (1 - var("x"))) == 0 and claim.op == ">"
+
+
+def test_denominator_signs_skips_a_denominator_that_changes_sign():
+    problem = parse_problem("x>0, x<2 => x^2/(x-1)^2 + 1/(x-1) >= -1/4")
+    assert list(denominator_signs(problem, Deadline.after(5))) == []

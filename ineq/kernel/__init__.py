@@ -6,6 +6,7 @@ from ineq.kernel.certificates import (
     CaseSplit,
     Certificate,
     CertificateFormatError,
+    Cut,
     EqualityMultiple,
     Gram,
     Identity,
@@ -21,6 +22,7 @@ from ineq.kernel.check import (
     Domain,
     Verdict,
     check,
+    cut_problem,
     is_positive_factor,
     rename_radical,
     root_extended_problem,
@@ -29,7 +31,7 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "Cut", "cut_problem", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

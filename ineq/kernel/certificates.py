@@ -180,7 +180,22 @@ class IntroduceRoot:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot]
+@dataclass(frozen=True)
+class Cut:
+    """Prove the polynomial `claim` under the problem's assumptions (by `claim_certificate`), then the
+    goal with `claim` added as an assumption (by `certificate`). A proved polynomial claim holds at
+    every point of the domain, so adding it does not shrink the domain."""
+
+    claim: Relation
+    claim_certificate: "Certificate"
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "cut", "claim": self.claim.to_json(), "claim_certificate": self.claim_certificate.to_json(),
+                "certificate": self.certificate.to_json()}
+
+
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut]
 
 
 class CertificateFormatError(ValueError):
@@ -207,6 +222,9 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "introduce_root":
             return IntroduceRoot(read_expression(data["radical"]), _read_variable(data["name"]),
                                  certificate_from_json(data["certificate"]))
+        if rule == "cut":
+            return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
+                       certificate_from_json(data["certificate"]))
         raise CertificateFormatError(f"unknown certificate rule {rule!r}")
     except CertificateFormatError:
         raise

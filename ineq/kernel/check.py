@@ -30,6 +30,7 @@ from ineq.kernel.certificates import (
     AMGM,
     CaseSplit,
     Certificate,
+    Cut,
     EqualityMultiple,
     Gram,
     Identity,
@@ -129,6 +130,8 @@ def _check(problem: Problem, certificate: Certificate) -> None:
         _check_substitute(problem, certificate)
     elif isinstance(certificate, IntroduceRoot):
         _check_introduce_root(problem, certificate)
+    elif isinstance(certificate, Cut):
+        _check_cut(problem, certificate)
     else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
@@ -147,6 +150,23 @@ def _check_case_split(problem: Problem, split: CaseSplit) -> None:
             _check(_with(problem, [relation]), case)
         except Rejected as rejection:
             raise Rejected(f"{name} ({relation}): {rejection}") from None
+
+
+def _check_cut(problem: Problem, cut: Cut) -> None:
+    claim = cut.claim
+    domain = Domain(problem)
+    # Only a polynomial claim is defined at every point, so only then does "proved" mean "holds on
+    # the whole domain" and adding it as an assumption leaves the domain unchanged.
+    for side in (claim.lhs, claim.rhs):
+        _require_polynomial(domain, side, "cut claim side")
+    try:
+        _check(problem.with_goal(claim), cut.claim_certificate)
+    except Rejected as rejection:
+        raise Rejected(f"cut claim {claim} not proved: {rejection}") from None
+    try:
+        _check(cut_problem(problem, claim), cut.certificate)
+    except Rejected as rejection:
+        raise Rejected(f"after the cut {claim}: {rejection}") from None
 
 
 def _check_symmetry_order(problem: Problem, order: SymmetryOrder) -> None:
@@ -230,6 +250,12 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot) -> None
         _check(extended, introduction.certificate)
     except Rejected as rejection:
         raise Rejected(f"after naming {sympy.sstr(radical)} = {name}: {rejection}") from None
+
+
+def cut_problem(problem: Problem, claim: Relation) -> Problem:
+    """What `Cut` leaves to prove once its claim is proved: the goal with the claim assumed too.
+    Tactics call this, so the subgoal they search is the kernel's."""
+    return _with(problem, [claim])
 
 
 def substituted_problem(problem: Problem, used: int, variable: sympy.Symbol, expression: sympy.Expr) -> Problem:

@@ -11,6 +11,7 @@ from ineq.kernel import (
     AMGM,
     CaseSplit,
     Certificate,
+    Cut,
     EqualityMultiple,
     Gram,
     Identity,
@@ -124,6 +125,11 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
                 f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, Cut):
+        claim_lines = _certificate_lines(certificate.claim, certificate.claim_certificate, style)
+        return ([f"First, {style.relation(certificate.claim)}:"] + ["  " + line for line in claim_lines]
+                + [f"With {style.relation(certificate.claim)}:"]
+                + _certificate_lines(goal, certificate.certificate, style))
     return _identity_lines(goal, certificate, style)
 
 

@@ -6,6 +6,7 @@ asks the scorer which to try first; the registry order only breaks ties.
 
 from ineq.tactics.amgm import amgm
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
+from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import radicals
 from ineq.tactics.schur import schur
@@ -26,4 +27,5 @@ TACTICS = {
     "tangent_line": tangent_line,
     "cauchy_schwarz": cauchy_schwarz,
     "symmetry": symmetry,
+    "denominator_signs": denominator_signs,
 }

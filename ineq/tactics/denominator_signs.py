@@ -1,0 +1,72 @@
+"""The denominator_signs tactic: prove the sign of each denominator first, then clear it.
+
+The closing tactics clear denominators only with factors the kernel's positivity rule accepts
+(nonnegative coefficients, or a strict assumption). A factor such as `1 - c^2` under `a + b + c = 1`
+or `c^2 - 4c + 9` is positive on the domain for other reasons. For every such factor this tactic
+picks the sign that the refuter cannot break (a quick sampling, untrusted) and proposes the kernel's
+`Cut`: prove `f > 0` (or `-f > 0`) as a subgoal, then prove the goal with that claim assumed, where
+the factor has become a strict assumption and clears like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import sympy
+
+from ineq.kernel import Cut, Domain, cut_problem, is_positive_factor
+from ineq.problem import Problem, Relation
+from ineq.refute import refute
+from ineq.tactics.base import Attempt, Deadline
+
+TACTIC_NAME = "denominator_signs"
+SIGN_CHECK_SECONDS = 0.3  # per candidate claim: long enough for the refuter's first sampling rounds
+
+
+def denominator_signs(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
+    """Yield one attempt (claims first, then the goal with every claim assumed) when the goal has
+    denominator factors of unknown sign and each has a sign the refuter could not break."""
+    claims = _sign_claims(goal, deadline)
+    if not claims:
+        return
+    # Claim i is proved under the claims before it, exactly as nested Cuts are checked.
+    subgoals, problem = [], goal
+    for claim in claims:
+        subgoals.append(problem.with_goal(claim))
+        problem = cut_problem(problem, claim)
+    subgoals.append(problem)
+
+    def build(certificates):
+        certificate = certificates[-1]
+        for claim, claim_certificate in reversed(list(zip(claims, certificates[:-1]))):
+            certificate = Cut(claim, claim_certificate, certificate)
+        return certificate
+
+    shown = ", ".join(str(claim) for claim in claims)
+    yield Attempt(TACTIC_NAME, goal, tuple(subgoals), build,
+                  (f"First prove {shown}, so that the denominators can be cleared.",))
+
+
+def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
+    """`f > 0` or `-f > 0` for every denominator factor f the positivity rule does not accept;
+    empty when there is none, when the goal is not rational, or when a factor changes sign."""
+    g, _ = goal.goal.normalized()
+    _, denominator = sympy.fraction(sympy.cancel(sympy.together(g)))
+    variables = goal.variables
+    if denominator.is_Rational or not denominator.is_polynomial(*variables):
+        return []
+    domain = Domain(goal)
+    claims = []
+    for factor, _ in sympy.factor_list(denominator, *variables)[1]:
+        if is_positive_factor(domain, factor) or is_positive_factor(domain, -factor):
+            continue
+        for candidate in (sympy.expand(factor), sympy.expand(-factor)):
+            if deadline.remaining() < SIGN_CHECK_SECONDS:
+                return []
+            claim = Relation(candidate, ">", 0)
+            if refute(goal.with_goal(claim), timeout=SIGN_CHECK_SECONDS) is None:
+                claims.append(claim)
+                break
+        else:
+            return []
+    return claims
