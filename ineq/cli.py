@@ -113,7 +113,8 @@ def main() -> None:
 def bench(
     datasets: List[str] = typer.Argument(..., help="Dataset files or names (e.g. datasets/lips_suite.ineq, lips_chenneq)."),
     timeout: float = typer.Option(10.0, "--timeout", "-t", help="Wall-clock limit per problem in seconds."),
-    jobs: int = typer.Option(2, "--jobs", "-j", help="Problems solved at once (one worker process each)."),
+    jobs: int = typer.Option(2, "--jobs", "-j", help="Problems solved at once (one worker process each); "
+                             "ignored with --ray."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL results file; re-running resumes it."),
     baseline: Optional[str] = typer.Option(None, "--baseline", help="Run a baseline instead of ours: z3 or triples."),
     filters: List[str] = typer.Option([], "--filter", help="KEY=V1,V2 with KEY collection, id, tag, split, kind, "
@@ -122,6 +123,11 @@ def bench(
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (for logs)."),
     scorer: str = typer.Option("heuristic", "--scorer", help="Search guidance for ours: heuristic, policy or uniform."),
     max_nodes: int = typer.Option(1200, "--max-nodes", help="Most search expansions per problem (ours)."),
+    ray_address: Optional[str] = typer.Option(
+        None, "--ray", metavar="ADDRESS",
+        help="Run each problem as a Ray task: auto (the running cluster), HOST:PORT (its head node) or local (a "
+             "throwaway instance on this machine). Ray decides concurrency from the cluster's CPUs, so --jobs "
+             'is ignored. Needs pip install -e ".[cluster]"; see docs/bench.md.'),
 ) -> None:
     """Run the prover (or a baseline) over dataset problems and print tables by collection and by tag."""
     import functools
@@ -141,11 +147,16 @@ def bench(
         if baseline is None:
             solver = "ours" if scorer == "heuristic" else f"ours-{scorer}"
             solve = functools.partial(solve_ours, scorer=scorer, max_nodes=max_nodes)
+        else:
+            solver = solve = baseline
+        if ray_address is None:
             records = run_bench(entries, solver=solve, solver_name=solver, timeout=timeout, jobs=jobs, out=out,
                                 progress=not no_progress)
         else:
-            solver = baseline
-            records = run_bench(entries, solver=solver, timeout=timeout, jobs=jobs, out=out, progress=not no_progress)
+            from ineq.bench_ray import run_bench_ray
+
+            records = run_bench_ray(entries, solver=solve, solver_name=solver, timeout=timeout, address=ray_address,
+                                    out=out, progress=not no_progress)
     except (BenchError, DatasetError, ParseError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise typer.Exit(3)

@@ -47,6 +47,10 @@ PROVABLE = {
     "Laurent leftover, proved after clearing": (positive(a, b), Relation(2 * a / b + b / a, ">=", 2)),
     "abc = 1, cyclic": (positive(a, b, c) + [Relation(a * b * c, "=", 1)],
                         Relation(a**2 * b + b**2 * c + c**2 * a, ">=", 3)),
+    "abc = 1, cube root of the product": (positive(a, b, c) + [Relation(a * b * c, "=", 1)], Relation(a + b + c, ">=", 3)),
+    "abc = 8, cube root 2": (positive(a, b, c) + [Relation(a * b * c, "=", 8)], Relation(a + b + c, ">=", 6)),
+    "abc = 1, degree 2 over degree 1": (positive(a, b, c) + [Relation(a * b * c, "=", 1)],
+                                        Relation(a**2 + b**2 + c**2, ">=", a + b + c)),
 }
 
 
@@ -89,6 +93,20 @@ def test_monomial_constraint_is_used_through_an_equality_multiple():
     problem = make_problem(*PROVABLE["abc = 1"])
     certificate = first_attempt(problem).build(())
     assert any(isinstance(p, EqualityMultiple) for p in certificate.pieces)
+
+
+@pytest.mark.parametrize("name", ["abc = 1, cube root of the product", "abc = 1, degree 2 over degree 1"])
+def test_fractional_power_of_the_constraint_is_pinned(name):
+    problem = make_problem(*PROVABLE[name])
+    attempt = first_attempt(problem)
+    pinned = [p for p in attempt.build(()).pieces if isinstance(p, AMGM) and p.pin is not None]
+    assert pinned and all(not p.pin.power.is_Integer for p in pinned)
+    assert any("since a·b·c = 1" in line for line in attempt.explanation)
+
+
+def test_irrational_power_of_the_constant_is_not_used():
+    problem = make_problem(positive(a, b, c) + [Relation(a * b * c, "=", 2)], Relation(a + b + c, ">=", 3))
+    assert list(amgm(problem, Deadline.after(10))) == []
 
 
 def test_certificate_numbers_are_exact():

@@ -25,6 +25,7 @@ from ineq.kernel import (
     Gram,
     Identity,
     Lemma,
+    Pin,
     Square,
     certificate_from_json,
     check,
@@ -67,7 +68,18 @@ STRICT_OK = Identity((), (Square(I(1), (), a - R(1, 2)), Square(R(3, 4), (), I(1
 LEMMA_OK = Identity((), (Lemma(I(1), Relation((a - b) ** 2, ">=", 0), SQUARE_OK_FOR_LEMMA := Identity(
     (), (Square(I(1), (), a - b),))),))
 
+ABC_ONE = make_problem(POSITIVE_ABC + [Relation(a * b * c, "=", 1)], Relation(a + b + c, ">=", 3))
+# a + b + c >= 3 (abc)^(1/3) = 3: the pin rewrites the mean (abc)^(1/3) as 1^(1/3) = 1.
+PIN_OK = Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 1, R(1, 3))),))
+
 VALID = [
+    ("amgm-pinned-mean", ABC_ONE, PIN_OK),
+    ("amgm-pinned-mean-cube-root", make_problem(POSITIVE_ABC + [Relation(2 * a * b * c, "=", 16)],
+                                                Relation(a + b + c, ">=", 6)),   # (abc)^(1/3) = 8^(1/3) = 2
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 8, R(1, 3))),))),
+    ("amgm-pinned-mean-partial", make_problem(POSITIVE_ABC + [Relation(a * b, "=", 1)],
+                                              Relation(a * c + b * c, ">=", 2 * c)),   # sqrt(ac * bc) = c
+     Identity((), (AMGM(I(2), (R(1, 2),) * 2, (a * c, b * c), Pin(a * b - 1, R(1, 2))),))),
     ("square", AMGM2, SQUARE_OK),
     ("gram", AMGM2, GRAM_OK),
     ("nesbitt-multiplier", NESBITT, NESBITT_OK),
@@ -103,6 +115,19 @@ def test_json_round_trip_keeps_validity(name, problem, certificate, tmp_path):
 
 # --- corrupted certificates: at least five per kind -------------------------------------------------
 CORRUPTED = [
+    # AM-GM with a pinned mean
+    ("amgm-pin-not-an-assumption", ABC_ONE, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c),
+                                                              Pin(a * b * c - 2, R(1, 3))),)), "not an equality assumption"),
+    ("amgm-pin-wrong-power", ABC_ONE, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 1, R(1, 2))),)),
+     "integer exponents"),
+    ("amgm-pin-unsigned-variables", make_problem([Relation(a * b * c, "=", 1)], Relation(a**2 + b**2 + c**2, ">=", 3)),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**2, b**2, c**2), Pin(a * b * c - 1, R(2, 3))),)), "no sign assumption"),
+    ("amgm-pin-negative-value", make_problem(POSITIVE_ABC + [Relation(a * b * c, "=", -1)], ABC_ONE.goal),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c + 1, R(1, 3))),)), "not positive"),
+    ("amgm-pin-not-a-monomial", make_problem(POSITIVE_ABC + [Relation(a + b + c, "=", 3)], ABC_ONE.goal),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a + b + c - 3, R(1, 3))),)), "monomial = constant"),
+    ("amgm-pin-irrational-mean", make_problem(POSITIVE_ABC + [Relation(a * b * c, "=", 2)], ABC_ONE.goal),
+     Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 2, R(1, 3))),)), "not rational"),
     # Square
     ("square-coefficient-off", AMGM2, Identity((), (Square(1 + TINY, (), a - b),)), "does not hold"),
     ("square-negative-coefficient", AMGM2, Identity((), (Square(I(-1), (), a - b), Square(I(2), (), a - b))),

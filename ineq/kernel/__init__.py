@@ -13,6 +13,7 @@ from ineq.kernel.certificates import (
     IntroduceRoot,
     Lemma,
     Piece,
+    Pin,
     Square,
     Substitute,
     SymmetryOrder,
@@ -31,7 +32,7 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "Cut", "cut_problem", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

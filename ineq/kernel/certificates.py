@@ -70,10 +70,25 @@ class AMGM:
     coeff: sympy.Rational
     weights: tuple[sympy.Rational, ...]
     terms: tuple[sympy.Expr, ...]
+    pin: "Pin | None" = None
 
     def to_json(self) -> dict:
-        return {"kind": "amgm", "coeff": _show(self.coeff), "weights": [_show(w) for w in self.weights],
+        data = {"kind": "amgm", "coeff": _show(self.coeff), "weights": [_show(w) for w in self.weights],
                 "terms": [_show(t) for t in self.terms]}
+        if self.pin is not None:
+            data["pin"] = {"constraint": _show(self.pin.constraint), "power": _show(self.pin.power)}
+        return data
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Evaluate an AM-GM geometric mean with fractional exponents through an equality assumption
+    `constraint = 0` that reads `x^f = K` (K > 0, every variable of x^f nonnegative): the kernel
+    writes the mean `c * x^G` as `c * x^(G - power * f) * K^power`, which must be a rational times a
+    monomial with integer exponents (abc = 1 turns (abc)^(1/3) into 1)."""
+
+    constraint: sympy.Expr
+    power: sympy.Rational
 
 
 @dataclass(frozen=True)
@@ -252,8 +267,10 @@ def _piece_from_json(data: dict) -> Piece:
         return Gram(tuple(map(read_expression, data["atoms"])), tuple(map(read_expression, data["basis"])),
                     tuple(tuple(map(read_rational, row)) for row in data["matrix"]))
     if kind == "amgm":
+        pin = data.get("pin")
         return AMGM(read_rational(data["coeff"]), tuple(map(read_rational, data["weights"])),
-                    tuple(map(read_expression, data["terms"])))
+                    tuple(map(read_expression, data["terms"])),
+                    None if pin is None else Pin(read_expression(pin["constraint"]), read_rational(pin["power"])))
     if kind == "equality":
         return EqualityMultiple(read_expression(data["constraint"]), read_expression(data["multiplier"]))
     if kind == "lemma":

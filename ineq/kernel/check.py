@@ -376,12 +376,43 @@ def _amgm_value(domain: Domain, piece: AMGM, where: str) -> sympy.Expr:
             mean_exponents[variable] += weight * exponent
         mean_constant *= constant ** weight
         arithmetic += weight * term
+    if piece.pin is not None:
+        mean_constant, mean_exponents = _pinned_mean(domain, piece.pin, mean_constant, mean_exponents, where)
     if not mean_constant.is_Rational:
         raise Rejected(f"{where}: the geometric mean's constant {sympy.sstr(mean_constant)} is not rational")
     if any(not e.is_Integer for e in mean_exponents.values()):
         raise Rejected(f"{where}: the geometric mean is not a monomial with integer exponents")
     geometric = mean_constant * sympy.Mul(*(v ** e for v, e in mean_exponents.items()))
     return piece.coeff * (arithmetic - geometric)
+
+
+def _pinned_mean(domain: Domain, pin, constant: sympy.Expr, exponents: dict, where: str) -> tuple[sympy.Expr, dict]:
+    """The mean `constant * x^exponents` rewritten as `constant * K^p * x^(exponents - p f)` with an
+    equality assumption x^f = K. Sound because on the domain every variable of x^f is nonnegative
+    and x^f = K > 0, so each is positive and x^(p f) = (x^f)^p = K^p for rational p."""
+    if not domain.is_equality(pin.constraint):
+        raise Rejected(f"{where}: pin {sympy.sstr(pin.constraint)} = 0 is not an equality assumption")
+    if not (isinstance(pin.power, sympy.Basic) and pin.power.is_Rational):
+        raise Rejected(f"{where}: pin power {pin.power} is not an exact rational")
+    terms = sympy.Add.make_args(sympy.expand(pin.constraint))
+    constants = [t for t in terms if t.is_Rational]
+    monomials = [t for t in terms if not t.is_Rational]
+    if len(constants) != 1 or len(monomials) != 1:
+        raise Rejected(f"{where}: pin {sympy.sstr(pin.constraint)} = 0 does not read monomial = constant")
+    coefficient, monomial = monomials[0].as_coeff_Mul()
+    value = -constants[0] / coefficient
+    if not value > 0:
+        raise Rejected(f"{where}: pin monomial {sympy.sstr(monomial)} equals {value}, which is not positive")
+    monomial_constant, monomial_exponents = _monomial(domain, monomial, where)
+    if monomial_constant != 1 or any(e < 0 for e in monomial_exponents.values()):
+        raise Rejected(f"{where}: pin {sympy.sstr(monomial)} is not a monomial with nonnegative exponents")
+    for variable in monomial_exponents:
+        if variable not in domain.nonnegative:
+            raise Rejected(f"{where}: pin variable {variable} has no sign assumption")
+    shifted = dict(exponents)
+    for variable, exponent in monomial_exponents.items():
+        shifted[variable] -= pin.power * exponent
+    return constant * value ** pin.power, shifted
 
 
 def _monomial(domain: Domain, term: sympy.Expr, where: str) -> tuple[sympy.Rational, dict]:

@@ -175,6 +175,9 @@ def _piece(piece, style: _Style) -> tuple[str, str | None]:
         term = f"{style.expr(piece.coeff)} * ({style.expr(arithmetic)} - {style.expr(mean)})"
         note = (f"By weighted AM-GM, {style.expr(arithmetic)} >= {style.expr(mean)}, so "
                 f"that term is nonnegative.")
+        if piece.pin is not None:
+            note += (f" The mean is evaluated with the assumption {style.expr(piece.pin.constraint)} = 0 "
+                     f"(its monomial to the power {style.expr(piece.pin.power)}).")
         return term, note
     if isinstance(piece, EqualityMultiple):
         return (f"({style.expr(piece.multiplier)}) * ({style.expr(piece.constraint)})",

@@ -13,8 +13,9 @@ Muirhead-type inequalities (symmetric or cyclic sums) are covered by the same pr
 term is a convex combination of permutations of the majorising term.
 
 An equality assumption `monomial = k` (e.g. `abc = 1`) is used when a sink can be covered after
-multiplying it by an integer power of the monomial; any other equality assumption makes the
-tactic yield nothing.
+multiplying it by a power of the monomial: an integer power through an `EqualityMultiple`, a
+fractional one (a + b + c >= 3 (abc)^(1/3) = 3) through the kernel's `Pin` of the AM-GM mean, when
+k to that power is rational. Any other equality assumption makes the tactic yield nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 import sympy
 from scipy.optimize import linprog
 
-from ineq.kernel import AMGM, Domain, EqualityMultiple, Identity, Square, check
+from ineq.kernel import AMGM, Domain, EqualityMultiple, Identity, Pin, Square, check
 from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
@@ -43,6 +44,8 @@ Terms = dict[Exponents, Fraction]
 _SUPPORT_TOLERANCE = 1e-9
 # Denominator bound when a free parameter of a degenerate vertex has to be rounded.
 _ROUNDING_DENOMINATOR = 10**6
+# Largest denominator of a fractional shift (a cube root is 1/3; olympiad constraints stay small).
+_SHIFT_DENOMINATOR = 12
 
 
 class AMGMInputError(ValueError):
@@ -74,7 +77,7 @@ class _Instance:
     coeff: Fraction
     weights: tuple[tuple[Exponents, Fraction], ...]
     sink: Exponents
-    shift: int
+    shift: Fraction  # an integer unless the kernel pins the mean
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ def _cover_with_shifts(sources: Terms, sinks: Terms, shifts: dict, signs: tuple[
     targets = []
     for e, d in sinks.items():
         s = shifts[e]
-        amount = d / constraint.value ** s if s else d
+        amount = d / _exact_power(constraint.value, s) if s else d
         exponent = tuple(x + s * y for x, y in zip(e, constraint.exponents)) if s else e
         targets.append((e, s, amount, exponent))
     source_list = list(sources)
@@ -354,11 +357,24 @@ def _guess_shifts(sources: Terms, sinks: Terms, constraint: _MonomialConstraint)
                 return None
             ends.append(result.x[-1])
         low, high = math.ceil(ends[0] - _SUPPORT_TOLERANCE), math.floor(ends[1] + _SUPPORT_TOLERANCE)
-        if low > high:
-            return None
         middle = (ends[0] + ends[1]) / 2
-        shifts[sink] = min(range(low, high + 1), key=lambda s: (abs(s - middle), abs(s)))
+        if low <= high:
+            shifts[sink] = Fraction(min(range(low, high + 1), key=lambda s: (abs(s - middle), abs(s))))
+            continue
+        # No integer power fits (a homogeneous sink needs exactly one power): try a small fraction.
+        fraction = Fraction(middle).limit_denominator(_SHIFT_DENOMINATOR)
+        if not ends[0] - _SUPPORT_TOLERANCE <= fraction <= ends[1] + _SUPPORT_TOLERANCE:
+            return None
+        if _exact_power(constraint.value, fraction) is None:
+            return None
+        shifts[sink] = fraction
     return shifts
+
+
+def _exact_power(value: Fraction, power: Fraction) -> Fraction | None:
+    """value ** power when it is rational (8 ** (1/3) = 2), else None."""
+    result = sympy.Rational(value.numerator, value.denominator) ** sympy.Rational(power.numerator, power.denominator)
+    return Fraction(int(result.p), int(result.q)) if result.is_Rational else None
 
 
 # --- certificate and explanation ---------------------------------------------------------------------
@@ -391,8 +407,15 @@ def _certificate(goal: Problem, form: _Form, cover: _Cover, constraint: _Monomia
     pieces = []
     equality_multiplier = sympy.Integer(0)
     for instance in cover.instances:
-        pieces.append(AMGM(_rational(instance.coeff), tuple(_rational(w) for _, w in instance.weights),
-                           tuple(_monomial(variables, e) for e, _ in instance.weights)))
+        weights = tuple(_rational(w) for _, w in instance.weights)
+        terms = tuple(_monomial(variables, e) for e, _ in instance.weights)
+        if instance.shift.denominator != 1:
+            # The kernel evaluates the mean x^(sink + s f) as k^s x^sink through the constraint.
+            m0 = _monomial(variables, constraint.exponents)
+            pin = Pin(m0 - _rational(constraint.value), _rational(instance.shift))
+            pieces.append(AMGM(_rational(instance.coeff), weights, terms, pin))
+            continue
+        pieces.append(AMGM(_rational(instance.coeff), weights, terms))
         if instance.shift:
             multiplier = _equality_multiplier(variables, instance, constraint)
             if multiplier is None:
@@ -417,7 +440,7 @@ def _equality_multiplier(variables, instance: _Instance, constraint: _MonomialCo
     m0 = _monomial(variables, constraint.exponents)
     k = _rational(constraint.value)
     c = _rational(instance.coeff)
-    s = instance.shift
+    s = int(instance.shift)
     sink = _monomial(variables, instance.sink)
     if s > 0:
         q = c * sink * sympy.Add(*(m0 ** t * k ** (s - 1 - t) for t in range(s)))
@@ -438,8 +461,10 @@ def _show_monomial(variables, exponents: Exponents) -> str:
     return text
 
 
-def _power(variable: sympy.Symbol, exponent: int) -> str:
-    return variable.name if exponent == 1 else f"{variable.name}^{exponent}"
+def _power(variable: sympy.Symbol, exponent: Fraction) -> str:
+    if exponent == 1:
+        return variable.name
+    return f"{variable.name}^{exponent}" if Fraction(exponent).denominator == 1 else f"{variable.name}^({exponent})"
 
 
 def _show_term(variables, exponents: Exponents, coeff: Fraction) -> str:
@@ -476,7 +501,8 @@ def _explain(variables, form: _Form, cover: _Cover, constraint: _MonomialConstra
                      f"{_show_term(variables, geometric, instance.coeff)}")
         if instance.shift:
             m0 = _show_monomial(variables, constraint.exponents)
-            covered = _show_term(variables, instance.sink, instance.coeff * constraint.value ** instance.shift)
+            covered = _show_term(variables, instance.sink,
+                                 instance.coeff * _exact_power(constraint.value, instance.shift))
             line += f", which is {covered} since {m0} = {constraint.value}"
         lines.append(line + ".")
     if not cover.instances:
