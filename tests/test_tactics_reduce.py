@@ -63,6 +63,8 @@ def assert_proved_through(reducer: str, text: str, closers=("amgm", "sos")):
     "x >= 0 => x^(1/3) <= x + 1",
     "x, y >= 0 => x + y + 2 >= 2 sqrt(x) + 2 sqrt(y)",
     "a, b > 0 => a + b > sqrt(ab)",
+    "x > 0 => x + 1/x >= sqrt(2)",                        # a constant radical is named too
+    "a,b,c >= 0, a^2+b^2+c^2 = 1 => a + b + c <= sqrt(3)",
 ])
 def test_radicals_are_named_and_the_kernel_accepts(text):
     proof = assert_proved_through("radicals", text)
@@ -78,8 +80,9 @@ def test_square_both_sides_leaves_a_radical_free_subgoal():
     assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (goal.variables[0] - goal.variables[1]) ** 2 / 4) == 0
 
 
-def test_false_radical_goal_is_not_proved():
-    proof, _ = prove_with("radicals", "x >= 0 => x + 1 >= 3 sqrt(x)")
+@pytest.mark.parametrize("text", ["x >= 0 => x + 1 >= 3 sqrt(x)", "x > 0 => x + 1/x >= sqrt(5)"])
+def test_false_radical_goal_is_not_proved(text):
+    proof, _ = prove_with("radicals", text)
     assert proof is None
 
 

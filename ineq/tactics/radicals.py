@@ -95,9 +95,10 @@ def _nesting(expr: sympy.Expr) -> int:
 
 def _nameable(group: tuple[sympy.Expr, int]) -> bool:
     """Whether `E**(1/n)` stays a Pow with base E (sympy may rewrite it) and E is free of abs/sign
-    (the parser's cube root `Abs(x)**(1/3)*sign(x)` cannot become a polynomial)."""
+    (the parser's cube root `Abs(x)**(1/3)*sign(x)` cannot become a polynomial). A constant E must
+    be a positive rational (sqrt(3) is named like any radical)."""
     base, degree = group
-    if base.has(sympy.Abs, sympy.sign) or not base.free_symbols:
+    if base.has(sympy.Abs, sympy.sign) or (not base.free_symbols and not (base.is_Rational and base > 0)):
         return False
     radical = base ** sympy.Rational(1, degree)
     return bool(radical.is_Pow and radical.base == base)

@@ -24,6 +24,7 @@ attempt is yielded.
 from __future__ import annotations
 
 import itertools
+import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterator
@@ -483,7 +484,10 @@ def _solve_sdp(configuration: _Configuration, columns: list[PolyDict], deadline:
         options = ({"time_limit": remaining} if solver == "CLARABEL"
                    else {"time_limit_secs": remaining, "max_iters": _SCS_MAX_ITERATIONS})
         try:
-            problem.solve(solver=solver, **options)
+            with warnings.catch_warnings():
+                # An inaccurate solution is fine: the rounding and the kernel decide, not the solver.
+                warnings.simplefilter("ignore", UserWarning)
+                problem.solve(solver=solver, **options)
         except (cp.error.SolverError, ArithmeticError, ValueError):
             continue
         if problem.status in ("optimal", "optimal_inaccurate") and margin.value is not None:
