@@ -153,16 +153,22 @@ def _connect(ray, address: str) -> None:
         # (`ray job submit --working-dir`) ships its own code instead, and its runtime env wins.
         options["runtime_env"] = {"env_vars": {"PYTHONPATH": f"{REPO}{os.pathsep}${{PYTHONPATH}}"}}
     if address == "local":
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # a throwaway instance reports nothing
         options["include_dashboard"] = False
-    elif address != "auto":
+        hint = ""
+    elif address == "auto":
+        hint = " (start a cluster with `ray start --head`, or use --ray local)"
+    else:
         host, _, port = address.rpartition(":")
         try:
             socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
         except OSError as error:
             raise BenchError(f"cannot reach a Ray cluster at {address}: {error} "
                              f"(start one with `ray start --head --port {port}`)") from None
+        # Ray enables token authentication from ~/.ray/auth_token for "auto" only, never for an explicit
+        # address, and a token cluster then just times out: say what to set.
+        hint = (" (if the cluster uses token authentication, set RAY_AUTH_MODE=token here, with the token in "
+                "~/.ray/auth_token or RAY_AUTH_TOKEN; on a node of the cluster --ray auto does this itself)")
     try:
         ray.init(address=address, **options)
     except Exception as error:  # noqa: BLE001 - ray raises ConnectionError, RuntimeError or ValueError here
-        raise BenchError(f"cannot connect to Ray at {address!r}: {type(error).__name__}: {error}") from None
+        raise BenchError(f"cannot connect to Ray at {address!r}: {type(error).__name__}: {error}{hint}") from None

@@ -20,6 +20,7 @@ from ineq.kernel import (
     IntroduceRoot,
     Substitute,
     SymmetryOrder,
+    Weaken,
     CertificateFormatError,
     EqualityMultiple,
     Gram,
@@ -292,8 +293,18 @@ CUT_CLAIM_OK = Identity((), (Square(I(1), (y,), I(1)), EqualityMultiple(x + y - 
 CUT_MAIN_OK = Identity((1 - x,), (Square(I(1), (x,), I(1)),))
 CUT_OK = Cut(CUT_CLAIM, CUT_CLAIM_OK, CUT_MAIN_OK)
 
+# a + b = 1/a + 1/b with a, b > 0: cut the polynomial form ab(a + b) = a + b (the equality times ab),
+# drop the rational form, and prove the goal from the polynomial one.
+RATIONAL_EQUALITY = Relation(a + b, "=", 1 / a + 1 / b)
+WEAKEN_GOAL = make_problem([Relation(a, ">", 0), Relation(b, ">", 0), RATIONAL_EQUALITY],
+                           Relation(a * b * (a + b), ">=", a + b))
+POLYNOMIAL_EQUALITY = Relation(a * b * (a + b) - a - b, "=", 0)
+WEAKEN_OK = Cut(POLYNOMIAL_EQUALITY, Identity((), (EqualityMultiple(a + b - 1 / a - 1 / b, a * b),)),
+                Weaken(RATIONAL_EQUALITY, Identity((), (EqualityMultiple(a * b * (a + b) - a - b, I(1)),))))
+
 STRUCTURAL_VALID = [
     ("cut", CUT_GOAL, CUT_OK),
+    ("cut-then-weaken", WEAKEN_GOAL, WEAKEN_OK),
     ("case-split", SPLIT_GOAL, SPLIT_OK),
     ("symmetry-order", SCHUR_LIKE, SCHUR_OK),
     ("substitute", SUBSTITUTE_GOAL, SUBSTITUTE_OK),
@@ -358,6 +369,17 @@ STRUCTURAL_CORRUPTED = [
      "cut claim"),
     ("cut-main-needs-another-claim", CUT_GOAL, Cut(Relation(y, ">", 0), Identity((), (Square(I(1), (y,), I(1)),)),
                                                    CUT_MAIN_OK), "after the cut"),
+    ("weaken-not-an-assumption", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(
+        Relation(a + b, "=", 1 / a), WEAKEN_OK.certificate.certificate)), "not an assumption"),
+    ("weaken-then-use-the-dropped", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(
+        RATIONAL_EQUALITY, Identity((), (EqualityMultiple(a + b - 1 / a - 1 / b, a * b),)))), "without"),
+    ("weaken-flipped-relation", WEAKEN_GOAL, Weaken(Relation(a + b, ">=", 1 / a + 1 / b), WEAKEN_OK),
+     "not an assumption"),
+    ("weaken-the-goal-needs-it", make_problem([Relation(a, ">", 0)], Relation(a, ">=", 0)),
+     Weaken(Relation(a, ">", 0), Identity((), (Square(I(1), (a,), I(1)),))), "without"),
+    ("weaken-twice", make_problem([Relation(a, ">", 0)], Relation(a, ">=", 0)),
+     Weaken(Relation(a, ">", 0), Weaken(Relation(a, ">", 0), Identity((), (Square(I(1), (a,), I(1)),)))),
+     "not an assumption"),
     ("root-name-clash", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), a, ROOT_OK.certificate), "already a variable"),
     ("root-not-a-radical", ROOT_GOAL, IntroduceRoot(a**2, t, ROOT_OK.certificate), "not a radical"),
     ("root-dropped-sign", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (

@@ -1,5 +1,5 @@
 """The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz,
-denominator_signs): each one,
+denominator_signs, assumption_denominators): each one,
 put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
 classic problems it is meant for; where it does not apply it yields nothing."""
 
@@ -16,6 +16,7 @@ from ineq.problem import var
 from ineq.search import heuristic_scorer, search
 from ineq.tactics.amgm import amgm
 from ineq.tactics.base import Deadline
+from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
@@ -26,7 +27,8 @@ from ineq.tactics.tangent_line import tangent_line
 
 SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
-            "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs}
+            "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
+            "assumption_denominators": assumption_denominators}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -242,3 +244,28 @@ def test_denominator_signs_picks_the_sign_that_holds():
 def test_denominator_signs_skips_a_denominator_that_changes_sign():
     problem = parse_problem("x>0, x<2 => x^2/(x-1)^2 + 1/(x-1) >= -1/4")
     assert list(denominator_signs(problem, Deadline.after(5))) == []
+
+
+@pytest.mark.parametrize("text", [
+    "x,y>0, 1/x+1/y=1 => x+y>=4",
+    "x,y>0, 1/x+1/y<=1 => x+y>=4",
+])
+def test_assumption_denominators_replaces_the_rational_assumption(text):
+    proof, problem = prove_with("assumption_denominators", text)
+    assert proof is not None, f"assumption_denominators did not prove {text}"
+    assert check(problem, proof.certificate).ok
+    remaining = proof.attempts[0].subgoals[0]
+    assert all(sympy.fraction(sympy.together(a.lhs - a.rhs))[1].is_number for a in remaining.assumptions)
+
+
+def test_assumption_denominators_keeps_the_sign_of_a_strict_inequality():
+    problem = parse_problem("x,y>0, 1/x+1/y<1 => x+y>4")
+    attempt = next(assumption_denominators(problem, Deadline.after(5)))
+    claims = [a for a in attempt.subgoals[0].assumptions if a.lhs.free_symbols == {var("x"), var("y")}]
+    assert len(claims) == 1 and claims[0].op == ">"
+    proof, _ = prove_with("assumption_denominators", "x,y>0, 1/x+1/y<1 => x+y>4")
+    assert proof is not None and check(problem, proof.certificate).ok
+
+
+def test_assumption_denominators_needs_a_signed_denominator_for_inequalities():
+    assert list(assumption_denominators(parse_problem("x,y>0, 1/(x-y) >= 1 => x >= y"), Deadline.after(5))) == []

@@ -17,6 +17,7 @@ from ineq.kernel.certificates import (
     Square,
     Substitute,
     SymmetryOrder,
+    Weaken,
     certificate_from_json,
 )
 from ineq.kernel.check import (
@@ -25,6 +26,7 @@ from ineq.kernel.check import (
     check,
     cut_problem,
     is_positive_factor,
+    weakened_problem,
     rename_radical,
     root_extended_problem,
     substituted_problem,
@@ -32,7 +34,7 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

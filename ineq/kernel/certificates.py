@@ -210,7 +210,19 @@ class Cut:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut]
+@dataclass(frozen=True)
+class Weaken:
+    """Prove the goal without the assumption `dropped` (one of the problem's assumptions): fewer
+    assumptions mean a larger domain, so the goal then holds on the original one too."""
+
+    dropped: Relation
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "weaken", "dropped": self.dropped.to_json(), "certificate": self.certificate.to_json()}
+
+
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken]
 
 
 class CertificateFormatError(ValueError):
@@ -240,6 +252,8 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))
+        if rule == "weaken":
+            return Weaken(relation_from_json(data["dropped"]), certificate_from_json(data["certificate"]))
         raise CertificateFormatError(f"unknown certificate rule {rule!r}")
     except CertificateFormatError:
         raise

@@ -39,6 +39,7 @@ from ineq.kernel.certificates import (
     Square,
     Substitute,
     SymmetryOrder,
+    Weaken,
 )
 from ineq.problem import Problem, Relation, make_problem
 
@@ -132,6 +133,8 @@ def _check(problem: Problem, certificate: Certificate) -> None:
         _check_introduce_root(problem, certificate)
     elif isinstance(certificate, Cut):
         _check_cut(problem, certificate)
+    elif isinstance(certificate, Weaken):
+        _check_weaken(problem, certificate)
     else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
@@ -167,6 +170,26 @@ def _check_cut(problem: Problem, cut: Cut) -> None:
         _check(cut_problem(problem, claim), cut.certificate)
     except Rejected as rejection:
         raise Rejected(f"after the cut {claim}: {rejection}") from None
+
+
+def _check_weaken(problem: Problem, weaken: Weaken) -> None:
+    reduced = weakened_problem(problem, weaken.dropped)
+    if reduced is None:
+        raise Rejected(f"weaken: {weaken.dropped} is not an assumption of the problem")
+    try:
+        _check(reduced, weaken.certificate)
+    except Rejected as rejection:
+        raise Rejected(f"without {weaken.dropped}: {rejection}") from None
+
+
+def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:
+    """What `Weaken` leaves to prove: the problem without the first assumption equal to `dropped`
+    (same sides, same relation), or None when there is none."""
+    for index, assumption in enumerate(problem.assumptions):
+        if assumption.op == dropped.op and assumption.lhs == dropped.lhs and assumption.rhs == dropped.rhs:
+            rest = [a for i, a in enumerate(problem.assumptions) if i != index]
+            return make_problem(rest, problem.goal, extra_variables=problem.variables)
+    return None
 
 
 def _check_symmetry_order(problem: Problem, order: SymmetryOrder) -> None:

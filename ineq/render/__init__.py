@@ -20,6 +20,7 @@ from ineq.kernel import (
     Square,
     Substitute,
     SymmetryOrder,
+    Weaken,
     rename_radical,
 )
 from ineq.problem import Problem, Relation
@@ -125,6 +126,9 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
                 f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, Weaken):
+        return ([f"The assumption {style.relation(certificate.dropped)} is no longer needed."]
+                + _certificate_lines(goal, certificate.certificate, style))
     if isinstance(certificate, Cut):
         claim_lines = _certificate_lines(certificate.claim, certificate.claim_certificate, style)
         return ([f"First, {style.relation(certificate.claim)}:"] + ["  " + line for line in claim_lines]

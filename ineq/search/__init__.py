@@ -78,18 +78,24 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     features = goal_features(goal)
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
-            "denominator_signs": 1.4}
+            "denominator_signs": 1.4, "assumption_denominators": 1.6}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
         if features["radicals"] and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
+        if name == "assumption_denominators" and _rational_assumptions(goal):
+            score += 4.0  # the closing tactics read only polynomial assumptions
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):
             score += 1.5
         if features["ordering_assumptions"] and name == "symmetry":
             score -= 3.0  # already ordered
         scores.append(score)
     return scores
+
+
+def _rational_assumptions(goal: Problem) -> bool:
+    return any(not (a.lhs - a.rhs).as_numer_denom()[1].is_number for a in goal.assumptions)
 
 
 def uniform_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:

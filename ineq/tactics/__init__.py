@@ -5,6 +5,7 @@ asks the scorer which to try first; the registry order only breaks ties.
 """
 
 from ineq.tactics.amgm import amgm
+from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
@@ -28,4 +29,5 @@ TACTICS = {
     "cauchy_schwarz": cauchy_schwarz,
     "symmetry": symmetry,
     "denominator_signs": denominator_signs,
+    "assumption_denominators": assumption_denominators,
 }
