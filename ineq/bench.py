@@ -269,7 +269,7 @@ def done_ids(path: str | Path, solver: str) -> set[str]:
     return {r["id"] for r in read_results(path) if r.get("solver", "ours") == solver}
 
 
-class _Appender:
+class ResultsAppender:
     """Appends one JSON line per record and flushes it at once, so a killed run keeps what it knew."""
 
     def __init__(self, path: Path | None):
@@ -321,7 +321,8 @@ def _kill_group(process) -> None:
         pass
 
 
-def _record(entry, solver_name: str, timeout: float, outcome: dict) -> dict:
+def make_record(entry, solver_name: str, timeout: float, outcome: dict) -> dict:
+    """One line of the results file: the entry's id, collection, split and tags with a solver's outcome."""
     status = outcome.get("status", "error")
     if status not in STATUSES:
         outcome["message"] = f"solver returned unknown status {status!r}; " + str(outcome.get("message", ""))
@@ -370,11 +371,11 @@ def run_bench(entries, solver: str | Callable = "ours", timeout: float = 10.0, j
     skip = done_ids(out_path, name) if out_path is not None else set()
     pending = deque(e for e in entries if e.id not in skip)
     context = multiprocessing.get_context("fork")
-    appender = _Appender(out_path)
+    appender = ResultsAppender(out_path)
     records: list[dict] = []
     running: dict[object, _Running] = {}
     counts: Counter = Counter()
-    bar = _Progress(len(pending), name, enabled=progress)
+    bar = ProgressBar(len(pending), name, enabled=progress)
     try:
         while pending or running:
             while pending and len(running) < jobs:
@@ -410,7 +411,7 @@ def run_bench(entries, solver: str | Callable = "ours", timeout: float = 10.0, j
                     _kill_group(job.process)
                     job.process.join(2.0)
                 job.conn.close()
-                record = _record(job.entry, name, timeout, outcome)
+                record = make_record(job.entry, name, timeout, outcome)
                 appender.write(record)
                 records.append(record)
                 counts[record["status"]] += 1
@@ -425,7 +426,7 @@ def run_bench(entries, solver: str | Callable = "ours", timeout: float = 10.0, j
     return records
 
 
-class _Progress:
+class ProgressBar:
     """A rich progress bar with running counts, refreshed by hand: no refresh thread, so that forking
     workers never copies a lock held by another thread."""
 

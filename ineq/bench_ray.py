@@ -37,10 +37,11 @@ import os
 import socket
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
-from ineq.bench import REPO, SOLVERS, BenchError, _Appender, _Progress, _record, done_ids, run_bench
+from ineq.bench import REPO, SOLVERS, BenchError, ProgressBar, ResultsAppender, done_ids, make_record, run_bench
 
 # Seconds to wait for a TCP answer from "host:port" before giving up: ray.init itself retries an
 # unreachable address for minutes.
@@ -82,19 +83,21 @@ def run_bench_ray(entries, solver: str | Callable = "ours", timeout: float = 10.
         import ray
     except ImportError as error:
         raise BenchError(f"{INSTALL_HINT} ({error})") from None
-    connected_here = not ray.is_initialized()
-    if connected_here:
-        _connect(ray, address)
-    task = ray.remote(_solve_one).options(num_cpus=cpus_per_problem, max_retries=0)
-    appender = _Appender(out_path)
-    bar = _Progress(len(pending), name, enabled=progress)
     records: list[dict] = []
     counts: Counter = Counter()
-    running: dict = {}
-    try:
+    running: dict = {}  # ObjectRef -> (entry, submission time)
+    with ExitStack() as cleanup:  # run in reverse order, each even when an earlier one fails
+        if not ray.is_initialized():
+            _connect(ray, address)
+            cleanup.callback(ray.shutdown)
+        appender = ResultsAppender(out_path)
+        cleanup.callback(appender.close)
+        bar = ProgressBar(len(pending), name, enabled=progress)
+        cleanup.callback(bar.close)
+        cleanup.callback(_cancel, ray, running)
+        task = ray.remote(_solve_one).options(num_cpus=cpus_per_problem, max_retries=0)
         for entry in pending:
-            ref = task.remote(entry, solver, name, timeout, grace)
-            running[ref] = (entry, time.monotonic())
+            running[task.remote(entry, solver, name, timeout, grace)] = (entry, time.monotonic())
         while running:
             ready, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
             for ref in ready:
@@ -102,22 +105,22 @@ def run_bench_ray(entries, solver: str | Callable = "ours", timeout: float = 10.
                 try:
                     record = ray.get(ref)
                 except ray.exceptions.RayError as error:
-                    record = _record(entry, name, timeout, _task_failure(ray, error, time.monotonic() - submitted))
+                    record = make_record(entry, name, timeout, _task_failure(ray, error, time.monotonic() - submitted))
                 appender.write(record)
                 records.append(record)
                 counts[record["status"]] += 1
                 bar.advance(counts)
             bar.refresh()
-    finally:
-        if running:  # interrupted: a cancelled task raises KeyboardInterrupt, so run_bench kills its group
-            for ref in running:
-                ray.cancel(ref)
-            ray.wait(list(running), num_returns=len(running), timeout=CANCEL_WAIT)
-        appender.close()
-        bar.close()
-        if connected_here:
-            ray.shutdown()
     return records
+
+
+def _cancel(ray, running: dict) -> None:
+    """Cancel the tasks of an interrupted run. A running task gets a KeyboardInterrupt, on which its
+    run_bench kills its worker's process group; a queued one is dropped."""
+    if running:
+        for ref in running:
+            ray.cancel(ref)
+        ray.wait(list(running), num_returns=len(running), timeout=CANCEL_WAIT)
 
 
 def _solve_one(entry, solver, solver_name: str, timeout: float, grace: float | None) -> dict:
@@ -130,7 +133,8 @@ def _solve_one(entry, solver, solver_name: str, timeout: float, grace: float | N
 
 def _task_failure(ray, error: Exception, seconds: float) -> dict:
     """The outcome of a task that returned no record: the worker or node died, or the task raised
-    outside run_bench (e.g. `ineq` could not be imported on the node)."""
+    outside run_bench (e.g. `ineq` could not be imported on the node). When it started is unknown to the
+    driver, so `seconds` counts from the submission, time spent queued included."""
     cause = getattr(error, "cause", None) if isinstance(error, ray.exceptions.RayTaskError) else None
     reason = f"{type(cause).__name__}: {cause}" if cause is not None else f"{type(error).__name__}: {error}"
     return {"status": "error", "seconds": seconds, "message": f"Ray task failed: {reason}",

@@ -146,3 +146,11 @@ def test_expired_deadline_yields_nothing():
 def test_rejects_non_problem_input():
     with pytest.raises(AMGMInputError):
         list(amgm("a^2 + b^2 >= 2ab", Deadline.after(10)))
+
+
+def test_nonnegative_denominators_are_cleared_where_the_goal_is_defined():
+    # b + c >= 0 divides a denominator, so it is > 0 wherever Nesbitt's left side is defined.
+    problem = make_problem(nonnegative(a, b, c), Relation(a / (b + c) + b / (c + a) + c / (a + b), ">=", sympy.Rational(3, 2)))
+    attempt = first_attempt(problem)
+    assert check(problem, attempt.build(()))
+    assert "nonzero, hence > 0" in attempt.explanation[0]

@@ -124,7 +124,7 @@ def test_ray_runner_gives_the_plain_records_and_resumes(cluster_address, tmp_pat
     plain += run_bench(entries, timeout=60.0, jobs=2, out=plain_out, **options)
     start = time.monotonic()
     first = run_bench_ray(misbehaving, timeout=2.0, address=cluster_address, out=ray_out, grace=0.5, **options)
-    assert time.monotonic() - start < 30  # the hard kill at 2.5 s happened on the cluster
+    assert time.monotonic() - start < 40  # the hard kill at 2.5 s happened on the cluster (slow cores)
     second = run_bench_ray(entries, timeout=60.0, address=cluster_address, out=ray_out, **options)
     assert statuses(second) == {"easy": "proved", "false": "refuted"}
     assert statuses(first + second) == statuses(plain) == \

@@ -91,6 +91,8 @@ VALID = [
     ("equality-multiple", CONSTRAINED, CONSTRAINED_OK),
     ("strict", STRICT, STRICT_OK),
     ("lemma", AMGM2, LEMMA_OK),
+    ("multiplier-nonnegative-where-defined", make_problem([Relation(v, ">=", 0) for v in (a, b, c)], NESBITT.goal),
+     NESBITT_OK),   # b + c >= 0 divides a denominator, so it is > 0 wherever the goal is defined
     ("multiplier-even-power-unsigned", make_problem([], Relation(1 / (1 + x**2), ">", 0)),
      Identity((1 + x**2,), (Square(I(1), (), I(1)),))),
     ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
@@ -141,8 +143,23 @@ CORRUPTED = [
     ("nesbitt-dropped-multiplier-factor", NESBITT, Identity(NESBITT_OK.multiplier[:2], NESBITT_OK.pieces),
      "does not hold"),
     ("nesbitt-unproved-multiplier", make_problem([], NESBITT.goal), NESBITT_OK, "no assumption"),
-    ("nesbitt-nonnegative-only-multiplier", make_problem([Relation(v, ">=", 0) for v in (a, b, c)], NESBITT.goal),
-     NESBITT_OK, "needs"),
+    ("nesbitt-nonnegative-multiplier-outside-a-denominator", make_problem(
+        [Relation(v, ">=", 0) for v in (a, b, c)], Relation(a * b * (a + b), ">=", 0)),
+     Identity((a + b,), (Square(I(1), (a, b), I(1)),)), "needs"),
+    ("nesbitt-multiplier-divides-no-denominator", make_problem(
+        [Relation(v, ">=", 0) for v in (a, b, c)], Relation(a / (a + b), ">=", 0)),
+     Identity((a + c,), (Square(I(1), (a,), I(1)),)), "needs"),
+    ("nesbitt-denominator-of-unknown-sign", make_problem([], Relation(1 / (x + 1), ">", 0)),
+     Identity((x + 1,), (Square(I(1), (), I(1)),)), "odd power"),
+    ("nesbitt-denominator-negative-coefficient", make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)],
+                                                              Relation(1 / (a - b), ">=", 0)),
+     Identity((a - b,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    # A lemma's claim is used wherever the parent is defined: its own denominator x (zero on the whole
+    # domain, so the claim is vacuous) must not make x a positive multiplier, or 1 >= 2 would follow.
+    ("lemma-vacuous-claim-by-its-denominator", make_problem([Relation(x, ">=", 0), Relation(x, "=", 0)],
+                                                            Relation(I(1), ">=", 2)),
+     Identity((), (Lemma(R(1, 2), Relation((x**2 - x) / x - x, ">=", 1),
+                         Identity((x,), (EqualityMultiple(x, I(-2)),))),)), "needs"),
     ("nesbitt-negative-multiplier", NESBITT, Identity((-(b + c), c + a, a + b), NESBITT_OK.pieces),
      "not positive"),
     ("nesbitt-multiplier-unsigned-odd-power", make_problem([], Relation(x + 1, ">=", 0)),

@@ -119,22 +119,28 @@ def _constant_ratio(expr: sympy.Expr, other: sympy.Expr) -> sympy.Rational | Non
     return ratio if ratio.is_Rational else None
 
 
-def _check(problem: Problem, certificate: Certificate) -> None:
-    """Dispatch on the rule; each rule checks its side conditions, then its sub-certificates."""
+def _check(problem: Problem, certificate: Certificate, where_defined: bool = True) -> None:
+    """Dispatch on the rule; each rule checks its side conditions, then its sub-certificates.
+
+    `where_defined`: the goal need only hold where it is defined (the statement being proved, and
+    goals derived from it by rules that keep its value). A lemma's claim is used at every point
+    where the parent's goal is defined, so it is checked with False: then a multiplier factor may
+    not rely on the claim's own denominators being nonzero.
+    """
     if isinstance(certificate, Identity):
-        _check_identity(problem, certificate)
+        _check_identity(problem, certificate, where_defined)
     elif isinstance(certificate, CaseSplit):
-        _check_case_split(problem, certificate)
+        _check_case_split(problem, certificate, where_defined)
     elif isinstance(certificate, SymmetryOrder):
-        _check_symmetry_order(problem, certificate)
+        _check_symmetry_order(problem, certificate, where_defined)
     elif isinstance(certificate, Substitute):
-        _check_substitute(problem, certificate)
+        _check_substitute(problem, certificate, where_defined)
     elif isinstance(certificate, IntroduceRoot):
-        _check_introduce_root(problem, certificate)
+        _check_introduce_root(problem, certificate, where_defined)
     elif isinstance(certificate, Cut):
-        _check_cut(problem, certificate)
+        _check_cut(problem, certificate, where_defined)
     elif isinstance(certificate, Weaken):
-        _check_weaken(problem, certificate)
+        _check_weaken(problem, certificate, where_defined)
     else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
@@ -144,18 +150,18 @@ def _with(problem: Problem, extra: list[Relation]) -> Problem:
     return make_problem(list(problem.assumptions) + extra, problem.goal, extra_variables=problem.variables)
 
 
-def _check_case_split(problem: Problem, split: CaseSplit) -> None:
+def _check_case_split(problem: Problem, split: CaseSplit, where_defined: bool) -> None:
     # A polynomial is defined everywhere, so the two cases really cover the domain.
     _require_polynomial(Domain(problem), split.expr, "case split expression")
     for name, relation, case in (("first case", Relation(split.expr, ">=", 0), split.nonnegative_case),
                                  ("second case", Relation(split.expr, "<=", 0), split.nonpositive_case)):
         try:
-            _check(_with(problem, [relation]), case)
+            _check(_with(problem, [relation]), case, where_defined)
         except Rejected as rejection:
             raise Rejected(f"{name} ({relation}): {rejection}") from None
 
 
-def _check_cut(problem: Problem, cut: Cut) -> None:
+def _check_cut(problem: Problem, cut: Cut, where_defined: bool) -> None:
     claim = cut.claim
     domain = Domain(problem)
     # Only a polynomial claim is defined at every point, so only then does "proved" mean "holds on
@@ -163,21 +169,21 @@ def _check_cut(problem: Problem, cut: Cut) -> None:
     for side in (claim.lhs, claim.rhs):
         _require_polynomial(domain, side, "cut claim side")
     try:
-        _check(problem.with_goal(claim), cut.claim_certificate)
+        _check(problem.with_goal(claim), cut.claim_certificate, where_defined=False)
     except Rejected as rejection:
         raise Rejected(f"cut claim {claim} not proved: {rejection}") from None
     try:
-        _check(cut_problem(problem, claim), cut.certificate)
+        _check(cut_problem(problem, claim), cut.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"after the cut {claim}: {rejection}") from None
 
 
-def _check_weaken(problem: Problem, weaken: Weaken) -> None:
+def _check_weaken(problem: Problem, weaken: Weaken, where_defined: bool) -> None:
     reduced = weakened_problem(problem, weaken.dropped)
     if reduced is None:
         raise Rejected(f"weaken: {weaken.dropped} is not an assumption of the problem")
     try:
-        _check(reduced, weaken.certificate)
+        _check(reduced, weaken.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"without {weaken.dropped}: {rejection}") from None
 
@@ -192,7 +198,7 @@ def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:
     return None
 
 
-def _check_symmetry_order(problem: Problem, order: SymmetryOrder) -> None:
+def _check_symmetry_order(problem: Problem, order: SymmetryOrder, where_defined: bool) -> None:
     variables = list(order.variables)
     if len(variables) < 2 or len(set(variables)) != len(variables) or not set(variables) <= set(problem.variables):
         raise Rejected("symmetry order needs at least two distinct problem variables")
@@ -210,7 +216,7 @@ def _check_symmetry_order(problem: Problem, order: SymmetryOrder) -> None:
             shown = ", ".join(f"{k}->{v}" for k, v in move.items())
             raise Rejected(f"the problem is not invariant under {shown}")
     try:
-        _check(_with(problem, extra), order.certificate)
+        _check(_with(problem, extra), order.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"after ordering {', '.join(map(str, variables))}: {rejection}") from None
 
@@ -239,7 +245,7 @@ def _positive_multiple(expr: sympy.Expr, other: sympy.Expr, allow_negative: bool
     return ratio is not None and (ratio > 0 or (allow_negative and ratio != 0))
 
 
-def _check_substitute(problem: Problem, substitution: Substitute) -> None:
+def _check_substitute(problem: Problem, substitution: Substitute, where_defined: bool) -> None:
     variable, expression = substitution.variable, substitution.expression
     if variable not in problem.variables:
         raise Rejected(f"substitution of {variable}, which is not a variable of the problem")
@@ -255,12 +261,12 @@ def _check_substitute(problem: Problem, substitution: Substitute) -> None:
         raise Rejected(f"{variable} = {sympy.sstr(expression)} is not an equality assumption")
     reduced = substituted_problem(problem, used, variable, expression)
     try:
-        _check(reduced, substitution.certificate)
+        _check(reduced, substitution.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"after substituting {variable} = {sympy.sstr(expression)}: {rejection}") from None
 
 
-def _check_introduce_root(problem: Problem, introduction: IntroduceRoot) -> None:
+def _check_introduce_root(problem: Problem, introduction: IntroduceRoot, where_defined: bool) -> None:
     radical, name = introduction.radical, introduction.name
     if name in problem.variables:
         raise Rejected(f"{name} is already a variable of the problem")
@@ -270,7 +276,7 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot) -> None
         raise Rejected(f"{sympy.sstr(radical)} uses symbols that are not variables of the problem")
     extended = root_extended_problem(problem, radical, name)
     try:
-        _check(extended, introduction.certificate)
+        _check(extended, introduction.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"after naming {sympy.sstr(radical)} = {name}: {rejection}") from None
 
@@ -311,13 +317,16 @@ def root_extended_problem(problem: Problem, radical: sympy.Expr, name: sympy.Sym
     return make_problem(assumptions, goal, extra_variables=tuple(problem.variables) + (name,))
 
 
-def _check_identity(problem: Problem, certificate: Identity) -> None:
+def _check_identity(problem: Problem, certificate: Identity, where_defined: bool) -> None:
     domain = Domain(problem)
     g, op = problem.goal.normalized()
 
     multiplier = sympy.Integer(1)
     for factor in certificate.multiplier:
-        _require_positive_factor(domain, factor)
+        if where_defined:
+            _require_factor_positive_where_defined(domain, problem.goal, factor)
+        else:
+            _require_positive_factor(domain, factor)
         multiplier *= factor
 
     total = sympy.Integer(0)
@@ -370,7 +379,7 @@ def _piece_value(problem: Problem, domain: Domain, piece, where: str) -> tuple[s
         if not piece.claim.free_symbols() <= set(problem.variables):
             raise Rejected(f"{where}: lemma {piece.claim} not proved: it uses symbols outside the problem")
         try:
-            _check(problem.with_goal(piece.claim), piece.certificate)
+            _check(problem.with_goal(piece.claim), piece.certificate, where_defined=False)
         except Rejected as rejection:
             raise Rejected(f"{where}: lemma {piece.claim} not proved: {rejection}") from None
         return piece.coeff * lemma_expr, bool(lemma_op == ">" and piece.coeff > 0)
@@ -473,11 +482,52 @@ def is_positive_factor(domain: Domain, factor: sympy.Expr) -> bool:
     return True
 
 
-def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
-    """Positivity rule for multiplier factors: a strict assumption, or a nonzero polynomial with
-    nonnegative coefficients and nonnegative monomials, one of which is strictly positive."""
-    if domain.atom_strictness(factor) is True:
+def is_positive_where_defined(problem: Problem, factor: sympy.Expr) -> bool:
+    """Whether the kernel accepts `factor` as a multiplier factor for `problem`'s own goal: the
+    positivity rule, or a nonnegative factor of a denominator written in the goal. (Not inside a
+    lemma's claim: there only the positivity rule counts.)"""
+    try:
+        _require_factor_positive_where_defined(Domain(problem), problem.goal, factor)
+    except Rejected:
+        return False
+    return True
+
+
+def _require_factor_positive_where_defined(domain: Domain, goal: Relation, factor: sympy.Expr) -> None:
+    """The positivity rule, or: the factor is nonnegative by its coefficients and divides the base
+    of a negative power written in the goal, so it is nonzero, hence > 0, wherever the goal is
+    defined (a/(b + c) with b, c >= 0 gives b + c > 0)."""
+    try:
+        _require_positive_factor(domain, factor)
         return
+    except Rejected as rejection:
+        if not factor.is_polynomial(*domain.variables) or not _divides_a_denominator(domain, goal, factor):
+            raise rejection from None
+    _require_nonnegative_by_coefficients(domain, factor)
+
+
+def _divides_a_denominator(domain: Domain, goal: Relation, factor: sympy.Expr) -> bool:
+    """Whether some `B**e` with e < 0 in the goal as written has B a polynomial multiple of `factor`
+    (so factor = 0 makes B = 0 and the goal undefined)."""
+    variables = domain.variables
+    divisor = sympy.Poly(factor, *variables, domain="QQ")
+    if divisor.is_zero or divisor.is_ground:
+        return False
+    for side in (goal.lhs, goal.rhs):
+        for node in sympy.preorder_traversal(side):
+            if not (node.is_Pow and node.exp.is_Rational and node.exp < 0):
+                continue
+            base = node.base
+            if not base.is_polynomial(*variables) or not base.free_symbols <= set(variables):
+                continue
+            if sympy.Poly(base, *variables, domain="QQ").rem(divisor).is_zero:
+                return True
+    return False
+
+
+def _require_nonnegative_by_coefficients(domain: Domain, factor: sympy.Expr) -> sympy.Poly:
+    """A nonzero polynomial with nonnegative coefficients whose monomials are nonnegative on the
+    domain; returns it as a Poly."""
     shown = sympy.sstr(factor)
     if not factor.is_polynomial(*domain.variables):
         raise Rejected(f"multiplier factor {shown} is not a polynomial or a strict assumption")
@@ -491,6 +541,16 @@ def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
             if exponent % 2 == 1 and variable not in domain.nonnegative:
                 raise Rejected(f"multiplier factor {shown} has an odd power of {variable}, "
                                f"which no assumption makes nonnegative")
+    return poly
+
+
+def _require_positive_factor(domain: Domain, factor: sympy.Expr) -> None:
+    """Positivity rule for multiplier factors: a strict assumption, or a nonzero polynomial with
+    nonnegative coefficients and nonnegative monomials, one of which is strictly positive."""
+    if domain.atom_strictness(factor) is True:
+        return
+    shown = sympy.sstr(factor)
+    poly = _require_nonnegative_by_coefficients(domain, factor)
     # Then one monomial that is strictly positive (a positive constant, or one whose variables are
     # all assumed > 0) makes the whole sum strictly positive.
     for monomial, coefficient in zip(poly.monoms(), poly.coeffs()):

@@ -1,4 +1,5 @@
-"""Clear the goal's denominators: find a multiplier M > 0 (by the kernel's positivity rule) such that
+"""Clear the goal's denominators: find a multiplier M > 0 (by the kernel's positivity rule, or a
+nonnegative factor of a written denominator, positive wherever the goal is defined) such that
 M * (lhs - rhs) is a polynomial. Used by the closing tactics (sos, amgm) before they search."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from ineq.kernel import Domain, is_positive_factor
+from ineq.kernel import Domain, is_positive_factor, is_positive_where_defined
 from ineq.problem import Problem
 
 
@@ -18,13 +19,19 @@ class ClearedGoal:
     multiplier: tuple[sympy.Expr, ...]
     polynomial: sympy.Expr
     op: str
+    nonzero_denominators: tuple[sympy.Expr, ...] = ()  # factors >= 0 that are > 0 only where defined
 
     def explanation(self) -> str | None:
         """The sentence a student reads for this step, or None when nothing was multiplied."""
         if not self.multiplier:
             return None
         factors = " * ".join(f"({sympy.sstr(f)})" for f in self.multiplier)
-        return f"Multiply both sides by {factors} > 0 and expand."
+        line = f"Multiply both sides by {factors} > 0 and expand."
+        if self.nonzero_denominators:
+            shown = ", ".join(sympy.sstr(f) for f in self.nonzero_denominators)
+            line += (f" (Each of {shown} is >= 0 and a denominator of the statement, so nonzero, hence > 0"
+                     " wherever the statement is defined.)")
+        return line
 
 
 def clear_denominators(problem: Problem) -> ClearedGoal | None:
@@ -38,17 +45,18 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
         return None
     if denominator.is_Rational:
         return ClearedGoal((), sympy.expand(g), op)
-    domain = Domain(problem)
     multiplier: list[sympy.Expr] = []
     _, factors = sympy.factor_list(denominator, *variables)
     for factor, power in factors:
-        if is_positive_factor(domain, factor):
+        if is_positive_where_defined(problem, factor):
             multiplier += [factor] * power
-        elif is_positive_factor(domain, -factor):
+        elif is_positive_where_defined(problem, -factor):
             multiplier += [sympy.expand(-factor)] * power
         else:
             return None
     polynomial = sympy.cancel(sympy.Mul(*multiplier) * g)
     if not polynomial.is_polynomial(*variables):
         return None
-    return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op)
+    domain = Domain(problem)
+    nonzero = tuple(dict.fromkeys(f for f in multiplier if not is_positive_factor(domain, f)))
+    return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op, nonzero)

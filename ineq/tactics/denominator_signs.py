@@ -14,7 +14,7 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import Cut, Domain, cut_problem, is_positive_factor
+from ineq.kernel import Cut, cut_problem, is_positive_where_defined
 from ineq.problem import Problem, Relation
 from ineq.refute import refute
 from ineq.tactics.base import Attempt, Deadline
@@ -55,10 +55,9 @@ def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
     variables = goal.variables
     if denominator.is_Rational or not denominator.is_polynomial(*variables):
         return []
-    domain = Domain(goal)
     claims = []
     for factor, _ in sympy.factor_list(denominator, *variables)[1]:
-        if is_positive_factor(domain, factor) or is_positive_factor(domain, -factor):
+        if is_positive_where_defined(goal, factor) or is_positive_where_defined(goal, -factor):
             continue
         for candidate in (sympy.expand(factor), sympy.expand(-factor)):
             if deadline.remaining() < SIGN_CHECK_SECONDS:
