@@ -21,6 +21,7 @@ from ineq.kernel import (
     Substitute,
     SymmetryOrder,
     Weaken,
+    Reciprocal,
     CertificateFormatError,
     EqualityMultiple,
     Gram,
@@ -319,8 +320,13 @@ POLYNOMIAL_EQUALITY = Relation(a * b * (a + b) - a - b, "=", 0)
 WEAKEN_OK = Cut(POLYNOMIAL_EQUALITY, Identity((), (EqualityMultiple(a + b - 1 / a - 1 / b, a * b),)),
                 Weaken(RATIONAL_EQUALITY, Identity((), (EqualityMultiple(a * b * (a + b) - a - b, I(1)),))))
 
+# a > 0: 1/a^2 + 1 >= 2/a becomes x^2 + 1 >= 2x with a = 1/x.
+RECIPROCAL_GOAL = make_problem([Relation(a, ">", 0)], Relation(1 / a**2 + 1, ">=", 2 / a))
+RECIPROCAL_OK = Reciprocal(a, x, Identity((), (Square(I(1), (), x - 1),)))
+
 STRUCTURAL_VALID = [
     ("cut", CUT_GOAL, CUT_OK),
+    ("reciprocal", RECIPROCAL_GOAL, RECIPROCAL_OK),
     ("cut-then-weaken", WEAKEN_GOAL, WEAKEN_OK),
     ("case-split", SPLIT_GOAL, SPLIT_OK),
     ("symmetry-order", SCHUR_LIKE, SCHUR_OK),
@@ -386,6 +392,15 @@ STRUCTURAL_CORRUPTED = [
      "cut claim"),
     ("cut-main-needs-another-claim", CUT_GOAL, Cut(Relation(y, ">", 0), Identity((), (Square(I(1), (y,), I(1)),)),
                                                    CUT_MAIN_OK), "after the cut"),
+    ("reciprocal-nonnegative-only", make_problem([Relation(a, ">=", 0)], RECIPROCAL_GOAL.goal), RECIPROCAL_OK,
+     "needs the assumption"),
+    ("reciprocal-name-clash", make_problem([Relation(a, ">", 0), Relation(x, ">", 0)], RECIPROCAL_GOAL.goal),
+     RECIPROCAL_OK, "already a variable"),
+    ("reciprocal-foreign-variable", RECIPROCAL_GOAL, Reciprocal(b, x, RECIPROCAL_OK.certificate), "not a variable"),
+    ("reciprocal-wrong-certificate", RECIPROCAL_GOAL, Reciprocal(a, x, Identity((), (Square(I(1), (), x - 2),))),
+     "does not hold"),
+    ("reciprocal-uses-the-old-variable", RECIPROCAL_GOAL, Reciprocal(a, x, Identity((), (Square(I(1), (a,), x - 1),))),
+     "after a = 1/x"),
     ("weaken-not-an-assumption", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(
         Relation(a + b, "=", 1 / a), WEAKEN_OK.certificate.certificate)), "not an assumption"),
     ("weaken-then-use-the-dropped", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(

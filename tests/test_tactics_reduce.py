@@ -1,5 +1,5 @@
 """The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz,
-denominator_signs, assumption_denominators): each one,
+denominator_signs, assumption_denominators, reciprocal): each one,
 put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
 classic problems it is meant for; where it does not apply it yields nothing."""
 
@@ -21,6 +21,7 @@ from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
+from ineq.tactics.reciprocal import denominator_variables, reciprocal
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import solve_linear, substitute
 from ineq.tactics.tangent_line import tangent_line
@@ -28,7 +29,7 @@ from ineq.tactics.tangent_line import tangent_line
 SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
-            "assumption_denominators": assumption_denominators}
+            "assumption_denominators": assumption_denominators, "reciprocal": reciprocal}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -269,3 +270,15 @@ def test_assumption_denominators_keeps_the_sign_of_a_strict_inequality():
 
 def test_assumption_denominators_needs_a_signed_denominator_for_inequalities():
     assert list(assumption_denominators(parse_problem("x,y>0, 1/(x-y) >= 1 => x >= y"), Deadline.after(5))) == []
+
+
+def test_reciprocal_turns_reciprocal_powers_into_a_polynomial_goal():
+    proof = assert_proved_through("reciprocal", "a,b>0 => 1/a^3 + 1/b^3 >= 1/(a*b^2) + 1/(a^2*b)")
+    remaining = proof.attempts[0].subgoals[0]
+    assert [v.name for v in remaining.variables] == ["x", "y"]
+    assert remaining.goal.lhs.is_polynomial(*remaining.variables)
+
+
+def test_reciprocal_changes_only_positive_variables_in_denominators():
+    assert [v.name for v in denominator_variables(parse_problem("a,b>0, c>=0 => c/(a*b) + 1/c >= 0"))] == ["a", "b"]
+    assert denominator_variables(parse_problem("a,b>0 => a/(a+b) <= 1")) == []

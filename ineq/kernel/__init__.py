@@ -14,6 +14,7 @@ from ineq.kernel.certificates import (
     Lemma,
     Piece,
     Pin,
+    Reciprocal,
     Square,
     Substitute,
     SymmetryOrder,
@@ -27,6 +28,7 @@ from ineq.kernel.check import (
     cut_problem,
     is_positive_factor,
     is_positive_where_defined,
+    reciprocal_problem,
     weakened_problem,
     rename_radical,
     root_extended_problem,
@@ -35,7 +37,8 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
+    "reciprocal_problem", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

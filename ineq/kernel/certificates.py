@@ -222,7 +222,22 @@ class Weaken:
         return {"rule": "weaken", "dropped": self.dropped.to_json(), "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken]
+@dataclass(frozen=True)
+class Reciprocal:
+    """Change a positive variable to the reciprocal of a new one: `variable = 1/name`, with
+    `name > 0` added. v -> 1/v is a bijection of the positive reals, so the goal holds for every
+    positive `variable` iff it holds for every positive `name`."""
+
+    variable: sympy.Symbol
+    name: sympy.Symbol
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "reciprocal", "variable": self.variable.name, "name": self.name.name,
+                "certificate": self.certificate.to_json()}
+
+
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken, Reciprocal]
 
 
 class CertificateFormatError(ValueError):
@@ -252,6 +267,9 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))
+        if rule == "reciprocal":
+            return Reciprocal(_read_variable(data["variable"]), _read_variable(data["name"]),
+                              certificate_from_json(data["certificate"]))
         if rule == "weaken":
             return Weaken(relation_from_json(data["dropped"]), certificate_from_json(data["certificate"]))
         raise CertificateFormatError(f"unknown certificate rule {rule!r}")

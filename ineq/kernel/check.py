@@ -36,6 +36,7 @@ from ineq.kernel.certificates import (
     Identity,
     IntroduceRoot,
     Lemma,
+    Reciprocal,
     Square,
     Substitute,
     SymmetryOrder,
@@ -141,6 +142,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_cut(problem, certificate, where_defined)
     elif isinstance(certificate, Weaken):
         _check_weaken(problem, certificate, where_defined)
+    elif isinstance(certificate, Reciprocal):
+        _check_reciprocal(problem, certificate, where_defined)
     else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
@@ -186,6 +189,32 @@ def _check_weaken(problem: Problem, weaken: Weaken, where_defined: bool) -> None
         _check(reduced, weaken.certificate, where_defined)
     except Rejected as rejection:
         raise Rejected(f"without {weaken.dropped}: {rejection}") from None
+
+
+def _check_reciprocal(problem: Problem, change: Reciprocal, where_defined: bool) -> None:
+    variable, name = change.variable, change.name
+    if variable not in problem.variables:
+        raise Rejected(f"reciprocal of {variable}, which is not a variable of the problem")
+    if name in problem.variables:
+        raise Rejected(f"{name} is already a variable of the problem")
+    if Domain(problem).atom_strictness(variable) is not True:
+        raise Rejected(f"reciprocal of {variable} needs the assumption {variable} > 0")
+    try:
+        # At corresponding points (name = 1/variable != 0) the new goal has the old goal's value, so it
+        # is defined wherever the old one is: `where_defined` carries over.
+        _check(reciprocal_problem(problem, variable, name), change.certificate, where_defined)
+    except Rejected as rejection:
+        raise Rejected(f"after {variable} = 1/{name}: {rejection}") from None
+
+
+def reciprocal_problem(problem: Problem, variable: sympy.Symbol, name: sympy.Symbol) -> Problem:
+    """What `Reciprocal` leaves to prove: 1/name for variable everywhere, plus name > 0."""
+    move = {variable: 1 / name}
+    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move)) for a in problem.assumptions]
+    assumptions.append(Relation(name, ">", 0))
+    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
+    variables = tuple(name if v == variable else v for v in problem.variables)
+    return make_problem(assumptions, goal, extra_variables=variables)
 
 
 def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:

@@ -17,6 +17,7 @@ from ineq.kernel import (
     Identity,
     IntroduceRoot,
     Lemma,
+    Reciprocal,
     Square,
     Substitute,
     SymmetryOrder,
@@ -125,6 +126,12 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         derived = Relation(rename(goal.lhs), goal.op, rename(goal.rhs))
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
                 f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, Reciprocal):
+        move = {certificate.variable: 1 / certificate.name}
+        derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
+        head = (f"Let {certificate.variable} = 1/{certificate.name} with {certificate.name} > 0; "
+                f"the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, Weaken):
         return ([f"The assumption {style.relation(certificate.dropped)} is no longer needed."]

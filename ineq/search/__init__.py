@@ -78,7 +78,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     features = goal_features(goal)
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
-            "denominator_signs": 1.4, "assumption_denominators": 1.6}
+            "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)

@@ -10,6 +10,7 @@ from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import radicals
+from ineq.tactics.reciprocal import reciprocal
 from ineq.tactics.schur import schur
 from ineq.tactics.sds import sds
 from ineq.tactics.sos import sos
@@ -30,4 +31,5 @@ TACTICS = {
     "symmetry": symmetry,
     "denominator_signs": denominator_signs,
     "assumption_denominators": assumption_denominators,
+    "reciprocal": reciprocal,
 }
