@@ -241,6 +241,8 @@ def test_at_least_five_corruptions_per_piece_kind():
 
 @pytest.mark.parametrize("bad", [
     {"rule": "magic"},
+    {"rule": "case_split", "expr": "x", "strict": "yes",
+     "cases": [{"rule": "identity", "multiplier": [], "pieces": []}] * 2},
     {"rule": "identity"},
     {"rule": "identity", "multiplier": [], "pieces": [{"kind": "square", "coeff": "1.5", "atoms": [], "poly": "a"}]},
     {"rule": "identity", "multiplier": [], "pieces": [{"kind": "square", "coeff": "1", "atoms": [], "poly": "a +"}]},
@@ -324,8 +326,20 @@ WEAKEN_OK = Cut(POLYNOMIAL_EQUALITY, Identity((), (EqualityMultiple(a + b - 1 / 
 RECIPROCAL_GOAL = make_problem([Relation(a, ">", 0)], Relation(1 / a**2 + 1, ">=", 2 / a))
 RECIPROCAL_OK = Reciprocal(a, x, Identity((), (Square(I(1), (), x - 1),)))
 
+ABS_GOAL = make_problem([], Relation(sympy.Abs(x), ">=", x))
+ABS_OK = CaseSplit(x, Identity((), ()), Identity((), (Square(I(2), (-x,), I(1)),)))   # x >= x; -x >= x
+MAX_GOAL = make_problem([], Relation(sympy.Max(a, b), ">=", (a + b) / 2))
+MAX_OK = CaseSplit(a - b, Identity((), (Square(R(1, 2), (a - b,), I(1)),)), Identity((), (Square(R(1, 2), (b - a,), I(1)),)))
+STRICT_SPLIT_GOAL = make_problem([Relation(x, ">=", 0)], Relation(x**2, ">=", 0))
+# In the strict first case x > 0 is a multiplier: x * x^2 = x^3 (atoms x, x, x).
+STRICT_SPLIT_OK = CaseSplit(x, Identity((x,), (Square(I(1), (x, x, x), I(1)),)), Identity((), (Square(I(1), (), x),)),
+                            strict=True)
+
 STRUCTURAL_VALID = [
     ("cut", CUT_GOAL, CUT_OK),
+    ("split-resolves-abs", ABS_GOAL, ABS_OK),
+    ("split-resolves-max", MAX_GOAL, MAX_OK),
+    ("split-strict-first-case", STRICT_SPLIT_GOAL, STRICT_SPLIT_OK),
     ("reciprocal", RECIPROCAL_GOAL, RECIPROCAL_OK),
     ("cut-then-weaken", WEAKEN_GOAL, WEAKEN_OK),
     ("case-split", SPLIT_GOAL, SPLIT_OK),
@@ -401,6 +415,16 @@ STRUCTURAL_CORRUPTED = [
      "does not hold"),
     ("reciprocal-uses-the-old-variable", RECIPROCAL_GOAL, Reciprocal(a, x, Identity((), (Square(I(1), (a,), x - 1),))),
      "after a = 1/x"),
+    ("split-abs-wrong-sign", ABS_GOAL, CaseSplit(x, Identity((), ()), Identity((), ())), "second case"),
+    ("split-abs-of-another-expression-stays", make_problem([], Relation(sympy.Abs(x + 1), ">=", x + 1)),
+     CaseSplit(x, Identity((), ()), Identity((), ())), "does not hold"),
+    ("split-max-on-another-expression", MAX_GOAL, CaseSplit(a, MAX_OK.nonnegative_case, MAX_OK.nonpositive_case),
+     "first case"),
+    ("split-strict-needed-for-the-multiplier", STRICT_SPLIT_GOAL,
+     CaseSplit(x, STRICT_SPLIT_OK.nonnegative_case, STRICT_SPLIT_OK.nonpositive_case), "needs"),
+    ("split-strict-second-case-is-not-strict", make_problem([], Relation(x**2, ">", 0)),
+     CaseSplit(x, Identity((x,), (Square(I(1), (x, x, x), I(1)),)), Identity((), (Square(I(1), (), x),)), strict=True),
+     "no piece is strictly positive"),
     ("weaken-not-an-assumption", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(
         Relation(a + b, "=", 1 / a), WEAKEN_OK.certificate.certificate)), "not an assumption"),
     ("weaken-then-use-the-dropped", WEAKEN_GOAL, Cut(POLYNOMIAL_EQUALITY, WEAKEN_OK.claim_certificate, Weaken(

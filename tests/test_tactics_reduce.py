@@ -1,5 +1,5 @@
 """The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz,
-denominator_signs, assumption_denominators, reciprocal): each one,
+denominator_signs, assumption_denominators, reciprocal, sign_cases): each one,
 put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
 classic problems it is meant for; where it does not apply it yields nothing."""
 
@@ -22,6 +22,7 @@ from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.reciprocal import denominator_variables, reciprocal
+from ineq.tactics.sign_cases import sign_cases, split_candidates
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import solve_linear, substitute
 from ineq.tactics.tangent_line import tangent_line
@@ -29,7 +30,8 @@ from ineq.tactics.tangent_line import tangent_line
 SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
-            "assumption_denominators": assumption_denominators, "reciprocal": reciprocal}
+            "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
+            "sign_cases": sign_cases}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -282,3 +284,20 @@ def test_reciprocal_turns_reciprocal_powers_into_a_polynomial_goal():
 def test_reciprocal_changes_only_positive_variables_in_denominators():
     assert [v.name for v in denominator_variables(parse_problem("a,b>0, c>=0 => c/(a*b) + 1/c >= 0"))] == ["a", "b"]
     assert denominator_variables(parse_problem("a,b>0 => a/(a+b) <= 1")) == []
+
+
+@pytest.mark.parametrize("text", ["|x-1| + |x+1| >= 2", "max(a,b) >= (a+b)/2", "min(a,b) <= (a+b)/2"])
+def test_sign_cases_resolve_abs_max_min(text):
+    proof = assert_proved_through("sign_cases", text)
+    assert "Assuming" in "\n".join(proof.explanation)
+
+
+def test_sign_cases_split_innermost_first_and_skip_non_polynomials():
+    x = var("x")
+    assert split_candidates(parse_problem("|x - |x + 1|| >= 0"))[0] == x + 1
+    assert split_candidates(parse_problem("x > 0 => |sqrt(x) - 1| >= 0")) == []
+
+
+def test_false_abs_statement_is_not_proved():
+    proof, _ = prove_with("sign_cases", "|x-1| + |x+1| >= 3")
+    assert proof is None

@@ -136,16 +136,23 @@ class Identity:
 
 @dataclass(frozen=True)
 class CaseSplit:
-    """Prove the goal twice: once assuming `expr >= 0`, once assuming `expr <= 0` (together they
-    cover every point). Nested splits give ordering cases and sign cases for abs/min/max."""
+    """Prove the goal twice: once assuming `expr >= 0` (`expr > 0` when `strict`), once assuming
+    `expr <= 0`; together they cover every point. In each case, `Abs(expr)` (or `Abs(-expr)`) is
+    rewritten to `expr` or `-expr`, and `Max(A, B)` / `Min(A, B)` with `A - B = +-expr` to the
+    argument the case selects, in the goal and the assumptions. Nested splits give ordering cases
+    and sign cases for abs/min/max; a strict first case makes `expr` a positive multiplier there."""
 
     expr: sympy.Expr
     nonnegative_case: "Certificate"
     nonpositive_case: "Certificate"
+    strict: bool = False
 
     def to_json(self) -> dict:
-        return {"rule": "case_split", "expr": _show(self.expr),
+        data = {"rule": "case_split", "expr": _show(self.expr),
                 "cases": [self.nonnegative_case.to_json(), self.nonpositive_case.to_json()]}
+        if self.strict:
+            data["strict"] = True
+        return data
 
 
 @dataclass(frozen=True)
@@ -253,8 +260,11 @@ def certificate_from_json(data: dict) -> Certificate:
                             tuple(_piece_from_json(p) for p in data["pieces"]))
         if rule == "case_split":
             nonnegative, nonpositive = data["cases"]
+            strict = data.get("strict", False)
+            if not isinstance(strict, bool):
+                raise CertificateFormatError(f"case_split strict must be true or false, got {strict!r}")
             return CaseSplit(read_expression(data["expr"]), certificate_from_json(nonnegative),
-                             certificate_from_json(nonpositive))
+                             certificate_from_json(nonpositive), strict)
         if rule == "symmetry_order":
             return SymmetryOrder(str(data["kind"]), tuple(_read_variable(v) for v in data["variables"]),
                                  certificate_from_json(data["certificate"]))

@@ -156,12 +156,62 @@ def _with(problem: Problem, extra: list[Relation]) -> Problem:
 def _check_case_split(problem: Problem, split: CaseSplit, where_defined: bool) -> None:
     # A polynomial is defined everywhere, so the two cases really cover the domain.
     _require_polynomial(Domain(problem), split.expr, "case split expression")
-    for name, relation, case in (("first case", Relation(split.expr, ">=", 0), split.nonnegative_case),
-                                 ("second case", Relation(split.expr, "<=", 0), split.nonpositive_case)):
+    first, second = case_problems(problem, split.expr, split.strict)
+    for name, case_problem, case in (("first case", first, split.nonnegative_case),
+                                     ("second case", second, split.nonpositive_case)):
         try:
-            _check(_with(problem, [relation]), case, where_defined)
+            # Rewriting abs/max/min keeps every value, so definedness (and `where_defined`) carries over.
+            _check(case_problem, case, where_defined)
         except Rejected as rejection:
-            raise Rejected(f"{name} ({relation}): {rejection}") from None
+            raise Rejected(f"{name} ({case_problem.assumptions[-1]}): {rejection}") from None
+
+
+def case_problems(problem: Problem, expr: sympy.Expr, strict: bool = False) -> tuple[Problem, Problem]:
+    """What `CaseSplit` leaves to prove: the problem with `expr >= 0` (`> 0` if strict), then with
+    `expr <= 0`, each with the abs/max/min that the case decides rewritten (see CaseSplit)."""
+    cases = []
+    for relation, sign in ((Relation(expr, ">" if strict else ">=", 0), 1), (Relation(expr, "<=", 0), -1)):
+        def rewrite(e, sign=sign):
+            return _resolve_signs(e, expr, sign)
+        assumptions = [Relation(rewrite(a.lhs), a.op, rewrite(a.rhs)) for a in problem.assumptions] + [relation]
+        goal = Relation(rewrite(problem.goal.lhs), problem.goal.op, rewrite(problem.goal.rhs))
+        cases.append(make_problem(assumptions, goal, extra_variables=problem.variables))
+    return cases[0], cases[1]
+
+
+def _resolve_signs(e: sympy.Expr, expr: sympy.Expr, sign: int) -> sympy.Expr:
+    """`e` with Abs(+-expr) -> sign * expr and two-argument Max/Min whose argument difference is
+    +-expr replaced by the argument that wins when sign * expr >= 0."""
+    target = sympy.expand(expr)
+
+    def orientation(difference: sympy.Expr) -> int:
+        """+1 if difference == expr, -1 if difference == -expr, else 0."""
+        difference = sympy.expand(difference)
+        if difference == target:
+            return 1
+        if difference == -target:
+            return -1
+        return 0
+
+    def replace(node):
+        if isinstance(node, sympy.Abs) and orientation(node.args[0]):
+            return sign * expr
+        if isinstance(node, (sympy.Max, sympy.Min)) and len(node.args) == 2:
+            first, second = node.args
+            direction = orientation(first - second) * sign  # +1: first - second >= 0 in this case
+            if direction:
+                bigger, smaller = (first, second) if direction > 0 else (second, first)
+                return bigger if isinstance(node, sympy.Max) else smaller
+        return None
+
+    def walk(node):
+        if not node.args:
+            return node
+        node = node.func(*(walk(arg) for arg in node.args))
+        replaced = replace(node)
+        return node if replaced is None else replaced
+
+    return walk(e)
 
 
 def _check_cut(problem: Problem, cut: Cut, where_defined: bool) -> None:

@@ -22,9 +22,10 @@ from ineq.kernel import (
     Substitute,
     SymmetryOrder,
     Weaken,
+    case_problems,
     rename_radical,
 )
-from ineq.problem import Problem, Relation
+from ineq.problem import Problem, Relation, make_problem
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -78,11 +79,23 @@ def render(problem: Problem, certificate: Certificate, explanation: list[str], f
             lines.append(summary)
         lines.append(r"Every step above was verified by the exact kernel. $\blacksquare$")
     else:
-        lines += [f"{i}. {line}" for i, line in enumerate(steps, 1)]
+        lines += _numbered(steps)
         if summary:
             lines.append(summary)
         lines.append("The certificate was verified by the exact kernel (rational arithmetic). QED")
     return "\n".join(lines)
+
+
+def _numbered(steps: list[str]) -> list[str]:
+    """Number the top-level steps; indented lines (the steps of a part) keep their indentation."""
+    lines, number = [], 0
+    for line in steps:
+        if line.startswith(" "):
+            lines.append("   " + line)
+        else:
+            number += 1
+            lines.append(f"{number}. {line}")
+    return lines
 
 
 def _heading(problem: Problem, style: _Style) -> list[str]:
@@ -97,11 +110,17 @@ def _heading(problem: Problem, style: _Style) -> list[str]:
 
 def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) -> list[str]:
     if isinstance(certificate, CaseSplit):
-        first = _certificate_lines(goal, certificate.nonnegative_case, style)
-        second = _certificate_lines(goal, certificate.nonpositive_case, style)
+        # The kernel rewrites the abs/max/min each case decides; show the goal it then proves.
+        cases = case_problems(make_problem([], goal), certificate.expr, certificate.strict)
         expr = style.expr(certificate.expr)
-        return ([f"Case {expr} >= 0:"] + ["  " + line for line in first]
-                + [f"Case {expr} <= 0:"] + ["  " + line for line in second])
+        lines = []
+        for case, head in zip(cases, (f"Case {expr} {'>' if certificate.strict else '>='} 0", f"Case {expr} <= 0")):
+            case_goal = case.goal
+            if case_goal != goal:
+                head += f", where the goal reads {style.relation(case_goal)}"
+            certificate_of_case = certificate.nonnegative_case if case is cases[0] else certificate.nonpositive_case
+            lines += [head + ":"] + ["  " + line for line in _certificate_lines(case_goal, certificate_of_case, style)]
+        return lines
     if isinstance(certificate, SymmetryOrder):
         names = [v.name for v in certificate.variables]
         if certificate.kind == "symmetric":

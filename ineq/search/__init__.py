@@ -78,10 +78,13 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     features = goal_features(goal)
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
-            "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4}
+            "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
+            "sign_cases": 0.3}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
+        if features["functions"] and name == "sign_cases":
+            score += 5.0  # abs/max/min block every polynomial tactic until the cases resolve them
         if features["radicals"] and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
         if name == "assumption_denominators" and _rational_assumptions(goal):
@@ -110,6 +113,7 @@ class Proof:
     goal: Problem
     certificate: Certificate
     attempts: list[Attempt] = field(default_factory=list)
+    parts: list["Proof"] = field(default_factory=list)  # the proofs of the first attempt's subgoals
 
     @property
     def tactics(self) -> list[str]:
@@ -117,7 +121,19 @@ class Proof:
 
     @property
     def explanation(self) -> list[str]:
-        return [line for attempt in self.attempts for line in attempt.explanation]
+        """The first attempt's lines, then its subgoals' explanations: inline for one subgoal,
+        as indented parts (headed by what each part assumes and proves) for several."""
+        if not self.attempts:
+            return []
+        lines = list(self.attempts[0].explanation)
+        if len(self.parts) == 1:
+            return lines + self.parts[0].explanation
+        known = set(self.goal.assumptions)
+        for part in self.parts:
+            added = [str(a) for a in part.goal.assumptions if a not in known]
+            head = f"Assuming {', '.join(added)}: prove {part.goal.goal}." if added else f"Prove {part.goal.goal}."
+            lines += [head] + ["    " + line for line in part.explanation]
+        return lines
 
 
 @dataclass
@@ -284,7 +300,7 @@ def _solve_and(and_node: _AndNode, stats: SearchStats) -> bool:
         stats.rejected_by_kernel += 1  # a tactic proposed something wrong; the kernel decides
         return False
     attempts = [and_node.attempt] + [a for child in and_node.children for a in child.proof.attempts]
-    parent.proof = Proof(parent.goal, certificate, attempts)
+    parent.proof = Proof(parent.goal, certificate, attempts, [child.proof for child in and_node.children])
     for grand in parent.parents:
         if all(child.proof is not None for child in grand.children):
             _solve_and(grand, stats)

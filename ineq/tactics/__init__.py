@@ -12,6 +12,7 @@ from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radicals import radicals
 from ineq.tactics.reciprocal import reciprocal
 from ineq.tactics.schur import schur
+from ineq.tactics.sign_cases import sign_cases
 from ineq.tactics.sds import sds
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import substitute
@@ -32,4 +33,5 @@ TACTICS = {
     "denominator_signs": denominator_signs,
     "assumption_denominators": assumption_denominators,
     "reciprocal": reciprocal,
+    "sign_cases": sign_cases,
 }
