@@ -69,6 +69,7 @@ def assert_proved_through(reducer: str, text: str, closers=("amgm", "sos")):
     "x, y >= 0 => x + y + 2 >= 2 sqrt(x) + 2 sqrt(y)",
     "a, b > 0 => a + b > sqrt(ab)",
     "x > 0 => x + 1/x >= sqrt(2)",                        # a constant radical is named too
+    "a, b >= 0 => (a + b)/2 >= sqrt(ab)",                 # multiplier only >= 0: split > 0 / <= 0
     "a,b,c >= 0, a^2+b^2+c^2 = 1 => a + b + c <= sqrt(3)",
 ])
 def test_radicals_are_named_and_the_kernel_accepts(text):

@@ -35,12 +35,14 @@ from typing import Iterator
 import sympy
 
 from ineq.kernel import (
+    CaseSplit,
     Domain,
     EqualityMultiple,
     Identity,
     IntroduceRoot,
     Lemma,
     Square,
+    case_problems,
     is_positive_factor,
     root_extended_problem,
 )
@@ -160,9 +162,12 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
         (p - q * t, (p**2, q**2 * base), sympy.expand((p - q * t) * w - q**2), None, "P-Qt"),
     ]
     tried = set()
-    for multiplier, (bigger, smaller), equality_multiplier, square, route in routes:
+    # Routes whose multiplier is only nonnegative come last: they split on multiplier > 0 or <= 0.
+    ordered = sorted(routes, key=lambda r: not is_positive_factor(domain, sympy.expand(r[0])))
+    for multiplier, (bigger, smaller), equality_multiplier, square, route in ordered:
         multiplier = sympy.expand(multiplier)
-        if multiplier in tried or not is_positive_factor(domain, multiplier):
+        positive = is_positive_factor(domain, multiplier)
+        if multiplier in tried or not (positive or _nonnegative_by_coefficients(domain, multiplier)):
             continue
         tried.add(multiplier)
         claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
@@ -172,20 +177,41 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
         full_multiplier = tuple(cleared.multiplier) + (multiplier,)
 
         def build(subs, claim=claim, pieces_before=pieces_before, equality=equality,
-                  full_multiplier=full_multiplier):
+                  full_multiplier=full_multiplier, multiplier=multiplier, positive=positive):
             pieces = pieces_before + (Lemma(sympy.Integer(1), claim, subs[0]),) + equality
-            return IntroduceRoot(radical, name, Identity(full_multiplier, pieces))
+            if positive:
+                return IntroduceRoot(radical, name, Identity(full_multiplier, pieces))
+            # multiplier > 0 is the first case's assumption; where it is <= 0, subs[1] proves the goal.
+            return IntroduceRoot(radical, name, CaseSplit(multiplier, Identity(full_multiplier, pieces), subs[1],
+                                                          strict=True))
 
         if route == "2P":
             why = f"Since {sympy.sstr(p)} > 0, squaring is allowed: 2*({sympy.sstr(p)}) times the difference " \
                   f"equals ({sympy.sstr(p + q * t)})^2 plus"
         else:
             why = f"Multiplying the difference by {sympy.sstr(multiplier)} > 0 (squaring both sides) gives"
-        yield Attempt(TACTIC_NAME, goal, (subgoal,), build,
-                      (_introduction_line(radical, name),
-                       f"{why} {sympy.sstr(claim.lhs)} - ({sympy.sstr(claim.rhs)}), using "
-                       f"{name}^2 = {sympy.sstr(base)}.",
-                       f"So it suffices to prove {claim}."))
+        lines = (_introduction_line(radical, name),
+                 f"{why} {sympy.sstr(claim.lhs)} - ({sympy.sstr(claim.rhs)}), using "
+                 f"{name}^2 = {sympy.sstr(base)}.",
+                 f"So it suffices to prove {claim}.")
+        if positive:
+            yield Attempt(TACTIC_NAME, goal, (subgoal,), build, lines)
+            continue
+        degenerate = case_problems(extended, multiplier, strict=True)[1]
+        yield Attempt(TACTIC_NAME, goal, (subgoal, degenerate), build,
+                      lines[:1] + (f"Where {sympy.sstr(multiplier)} > 0:",) + lines[1:]
+                      + (f"Where {sympy.sstr(multiplier)} <= 0 (it is >= 0, so it vanishes), prove the goal "
+                         f"directly.",))
+
+
+def _nonnegative_by_coefficients(domain: Domain, expr: sympy.Expr) -> bool:
+    """Nonnegative coefficients, and odd powers only of variables assumed >= 0 (the kernel's
+    positivity rule without its strictly positive term)."""
+    if not expr.is_polynomial(*domain.variables) or expr == 0:
+        return False
+    poly = sympy.Poly(expr, *domain.variables)
+    return all(c >= 0 for c in poly.coeffs()) and all(
+        e % 2 == 0 or v in domain.nonnegative for monomial in poly.monoms() for v, e in zip(domain.variables, monomial))
 
 
 def _split(polynomial: sympy.Expr, t: sympy.Symbol, base: sympy.Expr, variables) -> tuple | None:
