@@ -1,5 +1,5 @@
 """The reducing tactics (radicals, substitute, homogenize, tangent_line, cauchy_schwarz,
-denominator_signs, assumption_denominators, reciprocal, sign_cases): each one,
+denominator_signs, assumption_denominators, reciprocal, sign_cases, radical_amgm): each one,
 put first in the search next to the closing tactics, yields proofs the kernel accepts, on the
 classic problems it is meant for; where it does not apply it yields nothing."""
 
@@ -20,6 +20,7 @@ from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
+from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.reciprocal import denominator_variables, reciprocal
 from ineq.tactics.sign_cases import sign_cases, split_candidates
@@ -31,7 +32,7 @@ SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
-            "sign_cases": sign_cases}
+            "sign_cases": sign_cases, "radical_amgm": radical_amgm}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -302,3 +303,21 @@ def test_sign_cases_split_innermost_first_and_skip_non_polynomials():
 def test_false_abs_statement_is_not_proved():
     proof, _ = prove_with("sign_cases", "|x-1| + |x+1| >= 3")
     assert proof is None
+
+
+def test_radical_amgm_bounds_each_root_of_a_product():
+    problem = parse_problem("a,b,c>0, a+b+c=3 => sqrt(a*b)+sqrt(b*c)+sqrt(c*a) <= 3")
+    attempt = next(radical_amgm(problem, Deadline.after(5)))
+    assert len(attempt.subgoals) == 4  # three AM-GM bounds and the radical-free remainder
+    assert not radical_groups(attempt.subgoals[-1])
+    # Prove every subgoal with the whole registry, then let the kernel check the assembled certificate.
+    proofs = [search(subgoal, Deadline.after(SECONDS)) for subgoal in attempt.subgoals]
+    assert all(p is not None for p in proofs)
+    verdict = check(problem, attempt.build(tuple(p.certificate for p in proofs)))
+    assert verdict.ok, verdict.reason
+
+
+def test_radical_amgm_needs_an_upper_bound_and_nonnegative_factors():
+    assert list(radical_amgm(parse_problem("a,b>0 => sqrt(a*b) >= 0"), Deadline.after(5))) == []
+    assert list(radical_amgm(parse_problem("sqrt(x^2*y^2+1) <= |x*y| + 1"), Deadline.after(5))) == []
+    assert list(radical_amgm(parse_problem("a,b>=0 => (a+b)/2 >= sqrt(ab)"), Deadline.after(5))) == []

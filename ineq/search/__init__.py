@@ -79,12 +79,14 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
-            "sign_cases": 0.3}
+            "sign_cases": 0.3, "radical_amgm": 0.3}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
         if features["functions"] and name == "sign_cases":
             score += 5.0  # abs/max/min block every polynomial tactic until the cases resolve them
+        if features["radicals"] and name == "radical_amgm":
+            score += 5.8  # cheap when it applies; tried before naming the radicals
         if features["radicals"] and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
         if name == "assumption_denominators" and _rational_assumptions(goal):

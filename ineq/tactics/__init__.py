@@ -9,6 +9,7 @@ from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
+from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import radicals
 from ineq.tactics.reciprocal import reciprocal
 from ineq.tactics.schur import schur
@@ -34,4 +35,5 @@ TACTICS = {
     "assumption_denominators": assumption_denominators,
     "reciprocal": reciprocal,
     "sign_cases": sign_cases,
+    "radical_amgm": radical_amgm,
 }
