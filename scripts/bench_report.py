@@ -5,11 +5,16 @@
         docs/bench_results/lips_triples.jsonl --out docs/bench.md --figures docs/figures \
         --machine "2 CPU cores shared with other jobs"
 
-Writes the results section between the markers `<!-- results:begin -->` and `<!-- results:end -->` of
-`--out` (the rest of the file, hand-written, is kept; a missing file or missing markers get a new
-section), and `FIGURES/bench_solved_vs_time.png`: for each solver, how many problems it settled as true
-(ours: proved with a kernel-checked certificate; z3: holds; triples: proved) within each time limit up to
-the one it ran with. The caption names the date, the machine and the limits.
+Writes the results section between the markers `<!-- SECTION:begin -->` and `<!-- SECTION:end -->` of
+`--out` (SECTION is `--section`, default `results`; the rest of the file, hand-written, is kept; a
+missing file or missing markers get a new section), and `FIGURES/bench_solved_vs_time.png` (with
+`--section NAME` other than `results`: `bench_NAME_solved_vs_time.png`): for each solver, how many
+problems it settled as true (ours: proved with a kernel-checked certificate; z3: holds; triples: proved)
+within each time limit up to the one it ran with. The caption names the date, the machine and the limits.
+
+With `--readme README.md`, a compact headline table (per collection: proved, plus refuted for ours, plus
+holds for z3; the ratio of ours' proved + refuted to triples' proved; medians) goes between
+`<!-- SECTION:headline:begin -->` and `<!-- SECTION:headline:end -->` of that file.
 """
 
 from __future__ import annotations
@@ -26,7 +31,6 @@ sys.path.insert(0, str(REPO))
 
 from ineq.bench import STATUSES, read_results, summary_rows  # noqa: E402
 
-BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 TRUE_STATUSES = ("proved", "holds")
 
 
@@ -75,16 +79,61 @@ def plot(records: list[dict], path: Path, caption: str) -> None:
     plt.close(figure)
 
 
-def results_section(records: list[dict], sources: list[Path], figure: Path, out: Path, machine: str) -> str:
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
+def caption_for(records: list[dict], machine: str) -> str:
     date = datetime.date.today().isoformat()
     limits = sorted({r.get("limit") for r in records if r.get("limit") is not None})
     solvers = sorted({r["solver"] for r in records})
-    caption = (f"{date}; machine: {machine}; limit {', '.join(f'{x:g}' for x in limits)} s per problem; "
-               f"solvers: {', '.join(solvers)}; {len(records)} result lines.")
+    return (f"{date}; machine: {machine}; limit {', '.join(f'{x:g}' for x in limits)} s per problem; "
+            f"solvers: {', '.join(solvers)}; {len(records)} result lines.")
+
+
+def headline(records: list[dict], caption: str) -> str:
+    """Per solver and collection: proved (+ refuted, + holds), then the ratio the tactics issue asks for."""
+    collections = sorted({r.get("collection", "?") for r in records})
+    solvers = sorted({r["solver"] for r in records})
+    lines = ["| solver | " + " | ".join(collections) + " | all | median s (solved) |",
+             "|---|" + "---:|" * (len(collections) + 2)]
+    for solver in solvers:
+        mine = [r for r in records if r["solver"] == solver]
+        cells = []
+        for group in collections + ["ALL"]:
+            rows = [r for r in mine if group == "ALL" or r.get("collection") == group]
+            counts = {s: sum(r["status"] == s for r in rows) for s in ("proved", "refuted", "holds")}
+            parts = [f"{counts['proved']}"] if counts["proved"] or not (counts["refuted"] or counts["holds"]) else []
+            parts += [f"{counts[s]} {s}" for s in ("refuted", "holds") if counts[s]]
+            cells.append(" + ".join(parts) + f" / {len(rows)}")
+        times = sorted(r["seconds"] for r in mine if r["status"] in ("proved", "refuted", "holds"))
+        median = f"{times[len(times) // 2]:.2f}" if times else "-"
+        lines.append(f"| {solver} | " + " | ".join(cells) + f" | {median} |")
+    text = "\n".join(lines)
+    by_solver = {solver: {r["id"]: r["status"] for r in records if r["solver"] == solver} for solver in solvers}
+    if "ours" in by_solver and "triples" in by_solver:
+        common = set(by_solver["ours"]) & set(by_solver["triples"])
+        ours = sum(by_solver["ours"][i] in ("proved", "refuted") for i in common)
+        theirs = sum(by_solver["triples"][i] == "proved" for i in common)
+        ratio = f"{ours / theirs:.2f}" if theirs else "-"
+        text += (f"\n\nOn the {len(common)} problems both ran: ours proved + refuted {ours}, triples proved "
+                 f"{theirs}, ratio {ratio}.")
+    return text + f"\n\n_{caption}_"
+
+
+def replace_between(text: str, name: str, body: str, heading: str) -> str:
+    begin, end = markers(name)
+    section = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        return text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    return text.rstrip("\n") + f"\n\n{heading}\n\n" + section + "\n"
+
+
+def results_section(records: list[dict], sources: list[Path], figure: Path, out: Path, machine: str) -> str:
+    caption = caption_for(records, machine)
     plot(records, figure, caption)
     relative_figure = os.path.relpath(figure, out.parent)
     parts = [
-        BEGIN,
         f"_Generated by `scripts/bench_report.py` from {', '.join(f'`{p}`' for p in sources)}._",
         "",
         f"**{caption}**",
@@ -107,7 +156,6 @@ def results_section(records: list[dict], sources: list[Path], figure: Path, out:
         f"![solved vs time limit]({relative_figure})",
         "",
         f"_Figure: {caption}_",
-        END,
     ]
     return "\n".join(parts)
 
@@ -118,21 +166,25 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "bench.md")
     parser.add_argument("--figures", type=Path, default=REPO / "docs" / "figures")
     parser.add_argument("--machine", default="", help="a note on the machine, e.g. '2 CPU cores shared with other jobs'")
+    parser.add_argument("--section", default="results", help="marker name of the section to (re)write")
+    parser.add_argument("--readme", type=Path, help="also write the headline table into this file")
     args = parser.parse_args()
     records = [r for path in args.results for r in read_results(path)]
     if not records:
         parser.error("no result records in " + ", ".join(map(str, args.results)))
     sources = [p.resolve().relative_to(REPO) if p.resolve().is_relative_to(REPO) else p for p in args.results]
-    section = results_section(records, sources, args.figures / "bench_solved_vs_time.png", args.out,
-                              machine_description(args.machine))
+    figure_name = "bench_solved_vs_time.png" if args.section == "results" else f"bench_{args.section}_solved_vs_time.png"
+    machine = machine_description(args.machine)
+    section = results_section(records, sources, args.figures / figure_name, args.out, machine)
     text = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmarks\n\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n## Results\n\n" + section + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out} and {args.figures / 'bench_solved_vs_time.png'} ({len(records)} records)")
+    args.out.write_text(replace_between(text, args.section, section, "## Results"), encoding="utf-8")
+    print(f"wrote {args.out} and {args.figures / figure_name} ({len(records)} records)")
+    if args.readme is not None:
+        readme = args.readme.read_text(encoding="utf-8")
+        args.readme.write_text(replace_between(readme, f"{args.section}:headline", headline(records, caption_for(
+            records, machine)), "## Results"), encoding="utf-8")
+        print(f"wrote the headline table into {args.readme}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import time
 
 import pytest
@@ -142,3 +143,30 @@ def test_cli_datasets_lists_files_and_ends_with_the_total(tiny, tmp_path):
 def test_cli_bench_rejects_a_bad_filter(tiny):
     result = CliRunner().invoke(app, ["bench", str(tiny), "--filter", "colour=red"])
     assert result.exit_code == 3
+
+
+def test_bench_report_writes_the_section_and_the_headline_ratio(tmp_path):
+    import subprocess
+    import sys
+
+    def line(solver, ident, status, collection="c1"):
+        return json.dumps({"id": ident, "collection": collection, "split": "test", "solver": solver,
+                           "status": status, "seconds": 1.0, "limit": 10.0, "nodes": 1, "tactics": [],
+                           "message": "", "tags": ["polynomial"]}) + "\n"
+
+    ours = tmp_path / "ours.jsonl"
+    ours.write_text(line("ours", "p1", "proved") + line("ours", "p2", "refuted") + line("ours", "p3", "unknown"))
+    theirs = tmp_path / "triples.jsonl"
+    theirs.write_text(line("triples", "p1", "proved") + line("triples", "p2", "unknown") + line("triples", "p3", "proved"))
+    out, readme = tmp_path / "bench.md", tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- corpus:headline:begin -->\nold\n<!-- corpus:headline:end -->\n\n## After\n")
+    script = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "bench_report.py"
+    result = subprocess.run([sys.executable, str(script), str(ours), str(theirs), "--out", str(out), "--figures",
+                             str(tmp_path), "--section", "corpus", "--readme", str(readme)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = readme.read_text()
+    assert "old" not in text and text.endswith("## After\n")
+    assert "ours proved + refuted 2, triples proved 2, ratio 1.00" in text
+    assert "| ours | 1 + 1 refuted / 3 |" in text
+    assert (tmp_path / "bench_corpus_solved_vs_time.png").exists() and "<!-- corpus:begin -->" in out.read_text()

@@ -20,7 +20,7 @@ from ineq.refute import refute
 from ineq.tactics.base import Attempt, Deadline
 
 TACTIC_NAME = "denominator_signs"
-SIGN_CHECK_SECONDS = 0.3  # per candidate claim: long enough for the refuter's first sampling rounds
+SIGN_CHECK_SECONDS = 0.15  # per candidate claim: enough for the refuter's first sampling rounds
 
 
 def denominator_signs(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
