@@ -89,133 +89,26 @@ def solve_ours(problem: Problem, timeout: float, scorer: str = "heuristic", max_
 
 
 def solve_z3(problem: Problem, timeout: float) -> dict:
-    """z3 alone as a decision procedure: nlsat (QF_NRA) on assumptions + definedness + NOT goal.
-
-    unsat -> `holds` (no certificate), sat -> `refuted` with z3's model (`confirmed` when the model is
-    rational and our exact evaluator agrees), unknown -> `unknown`/`timeout`. Radicals u^(p/q) become a
-    fresh t with t^q = u (and t >= 0 for even q); abs, sign, min and max become if-then-else; each
-    denominator must be nonzero. exp, log, pi and variable exponents are `unsupported`.
-    """
-    import z3
+    """z3 alone as a decision procedure (see `ineq.z3_oracle.decide`): unsat -> `holds` (no
+    certificate), sat -> `refuted` with z3's model (`confirmed` when the model is rational and our
+    exact evaluator agrees), unknown -> `unknown`/`timeout`; exp, log, pi and variable exponents are
+    `unsupported`."""
+    from ineq.z3_oracle import Unsupported, decide
 
     start = time.monotonic()
-    encoder = _Z3Encoder(z3)
     try:
-        assumptions = [encoder.relation(a) for a in problem.assumptions]
-        negated_goal = z3.Not(encoder.relation(problem.goal))
-    except _Unsupported as error:
-        return {"status": "unsupported", "seconds": time.monotonic() - start, "message": str(error)}
-    solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(timeout * 1000)))
-    solver.add(*encoder.side_conditions, *assumptions, negated_goal)
-    answer = solver.check()
+        verdict = decide(problem, timeout)
+    except Unsupported as error:
+        return {"status": "unsupported", "seconds": time.monotonic() - start, "message": f"z3 baseline: {error}"}
     seconds = time.monotonic() - start
-    if answer == z3.unsat:
+    if verdict.answer == "unsat":
         return {"status": "holds", "seconds": seconds, "message": "holds (z3, no certificate)"}
-    if answer == z3.sat:
-        return _z3_refutation(z3, solver.model(), problem, encoder, seconds)
-    reason = solver.reason_unknown()
-    status = "timeout" if ("timeout" in reason or "canceled" in reason or seconds >= timeout) else "unknown"
-    return {"status": status, "seconds": seconds, "message": f"z3: {reason}"}
-
-
-class _Unsupported(Exception):
-    pass
-
-
-class _Z3Encoder:
-    """sympy -> z3 real arithmetic, collecting the side conditions that define radicals and keep
-    denominators nonzero."""
-
-    def __init__(self, z3):
-        self.z3 = z3
-        self.symbols: dict = {}
-        self.roots: dict = {}
-        self.side_conditions: list = []
-
-    def relation(self, relation):
-        lhs, rhs = self.expr(relation.lhs), self.expr(relation.rhs)
-        return {">=": lhs >= rhs, ">": lhs > rhs, "<=": lhs <= rhs, "<": lhs < rhs, "=": lhs == rhs}[relation.op]
-
-    def expr(self, e):
-        import sympy
-
-        z3 = self.z3
-        if e.is_Symbol:
-            if e not in self.symbols:
-                self.symbols[e] = z3.Real(e.name)
-            return self.symbols[e]
-        if e.is_Rational:
-            return z3.RealVal(f"{e.p}/{e.q}")
-        if e.is_Add:
-            return z3.Sum([self.expr(a) for a in e.args])
-        if e.is_Mul:
-            return z3.Product([self.expr(a) for a in e.args])
-        if e.is_Pow:
-            base, exponent = e.args
-            if not exponent.is_Rational:
-                raise _Unsupported(f"z3 baseline: exponent {exponent} is not a rational number")
-            root = self.expr(base) if exponent.q == 1 else self._root(base, exponent.q)
-            value = self._power(root, abs(exponent.p))
-            if exponent.p < 0:
-                self.side_conditions.append(value != 0)
-                return 1 / value
-            return value
-        if isinstance(e, sympy.Abs):
-            inner = self.expr(e.args[0])
-            return z3.If(inner >= 0, inner, -inner)
-        if isinstance(e, sympy.sign):
-            inner = self.expr(e.args[0])
-            return z3.If(inner > 0, z3.RealVal(1), z3.If(inner < 0, z3.RealVal(-1), z3.RealVal(0)))
-        if isinstance(e, (sympy.Min, sympy.Max)):
-            values = [self.expr(a) for a in e.args]
-            result = values[0]
-            for value in values[1:]:
-                result = z3.If(value < result, value, result) if isinstance(e, sympy.Min) else z3.If(value > result, value, result)
-            return result
-        raise _Unsupported(f"z3 baseline: {type(e).__name__} ({e}) cannot be encoded in real arithmetic")
-
-    def _root(self, base, q: int):
-        """A fresh t with t^q = base (t >= 0 when q is even: the principal root)."""
-        key = (base, q)
-        if key not in self.roots:
-            t = self.z3.FreshReal("root")
-            self.side_conditions.append(self._power(t, q) == self.expr(base))
-            if q % 2 == 0:
-                self.side_conditions.append(t >= 0)
-            self.roots[key] = t
-        return self.roots[key]
-
-    def _power(self, value, n: int):
-        result = self.z3.RealVal(1)
-        for _ in range(n):
-            result = result * value
-        return result if n else self.z3.RealVal(1)
-
-
-def _z3_refutation(z3, model, problem: Problem, encoder: _Z3Encoder, seconds: float) -> dict:
-    from fractions import Fraction
-
-    from ineq.refute import evaluate_relation_exactly
-
-    values, exact = {}, {}
-    for symbol in problem.variables:
-        value = model.eval(encoder.symbols.get(symbol, z3.Real(symbol.name)), model_completion=True)
-        if z3.is_rational_value(value):
-            fraction = Fraction(value.as_fraction())
-            values[symbol.name] = str(fraction)
-            exact[symbol] = fraction
-        else:
-            values[symbol.name] = value.as_decimal(20) if z3.is_algebraic_value(value) else str(value)
-    confirmed = None
-    if len(exact) == len(problem.variables):
-        import sympy
-
-        point = {s: sympy.Rational(f.numerator, f.denominator) for s, f in exact.items()}
-        confirmed = all(evaluate_relation_exactly(a, point) is True for a in problem.assumptions) and \
-            evaluate_relation_exactly(problem.goal, point) is False
-    return {"status": "refuted", "seconds": seconds, "message": "refuted by z3 (model of the negated goal)",
-            "counterexample": values, "confirmed": confirmed}
+    if verdict.answer == "sat":
+        return {"status": "refuted", "seconds": seconds, "message": "refuted by z3 (model of the negated goal)",
+                "counterexample": verdict.values, "confirmed": verdict.confirmed}
+    status = "timeout" if ("timeout" in verdict.reason or "canceled" in verdict.reason or seconds >= timeout) \
+        else "unknown"
+    return {"status": status, "seconds": seconds, "message": f"z3: {verdict.reason}"}
 
 
 def solve_triples(problem: Problem, timeout: float) -> dict:

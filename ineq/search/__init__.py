@@ -16,8 +16,9 @@ MAX_RESTARTS times; a run yields at most MAX_ATTEMPTS_PER_RUN attempts (lossy re
 tangent lines or AM-GM splits can otherwise propose many fruitless variants).
 
 Lossy steps (AM-GM, Cauchy-Schwarz, tangent lines) can produce false subgoals; with
-`prune_false_subgoals` the refuter is given a short budget on each new subgoal and a subgoal with an
-exactly confirmed counterexample is dropped (never a guess: the refuter confirms every point).
+`prune_false_subgoals` the refuter is given a short budget on each new subgoal, then z3 (the oracle in
+`ineq.z3_oracle`) a shorter one when the refuter found nothing, and a subgoal with an exactly
+confirmed counterexample is dropped (never a guess: every point is checked in exact arithmetic).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ Scorer = Callable[[Problem, Sequence[str]], Sequence[float]]
 DEPTH_COST = 1.0
 RETRY_COST = 0.5
 PRUNE_SECONDS = 0.3
+Z3_PRUNE_SECONDS = 0.2  # nlsat settles small false polynomial subgoals fast, or gives up
 # Per-run time slices (see the module docstring).
 MIN_SLICE = 1.0
 SLICE_SHARE = 0.3
@@ -144,6 +146,7 @@ class SearchStats:
     goals: int = 0  # distinct goals created
     rejected_by_kernel: int = 0
     pruned_false: int = 0
+    pruned_by_z3: int = 0  # of pruned_false: the refuter found nothing, z3's model was confirmed
     tactic_errors: list[str] = field(default_factory=list)  # exceptions raised by tactics (then skipped)
     trace: list[dict] = field(default_factory=list)
 
@@ -280,13 +283,18 @@ def _expand(node: _OrNode, attempt: Attempt | None, name: str, cost: float, open
 
 def _confirmed_false(goal: Problem, deadline: Deadline, stats: SearchStats) -> bool:
     from ineq.refute import refute
+    from ineq.z3_oracle import counterexample
 
     budget = min(PRUNE_SECONDS, deadline.remaining())
     if budget <= 0.05:
         return False
-    counterexample = refute(goal, timeout=budget)
-    if counterexample is not None:
+    if refute(goal, timeout=budget) is not None:
         stats.pruned_false += 1
+        return True
+    budget = min(Z3_PRUNE_SECONDS, deadline.remaining())
+    if budget > 0.05 and counterexample(goal, timeout=budget) is not None:
+        stats.pruned_false += 1
+        stats.pruned_by_z3 += 1
         return True
     return False
 
