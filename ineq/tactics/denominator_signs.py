@@ -3,7 +3,7 @@
 The closing tactics clear denominators only with factors the kernel's positivity rule accepts
 (nonnegative coefficients, or a strict assumption). A factor such as `1 - c^2` under `a + b + c = 1`
 or `c^2 - 4c + 9` is positive on the domain for other reasons. For every such factor this tactic
-picks the sign that the refuter cannot break (a quick sampling, untrusted) and proposes the kernel's
+picks the sign that neither the refuter nor z3 can break (quick and untrusted) and proposes the kernel's
 `Cut`: prove `f > 0` (or `-f > 0`) as a subgoal, then prove the goal with that claim assumed, where
 the factor has become a strict assumption and clears like any other.
 """
@@ -17,10 +17,11 @@ import sympy
 from ineq.kernel import Cut, cut_problem, is_positive_where_defined
 from ineq.problem import Problem, Relation
 from ineq.refute import refute
+from ineq.z3_oracle import counterexample
 from ineq.tactics.base import Attempt, Deadline
 
 TACTIC_NAME = "denominator_signs"
-SIGN_CHECK_SECONDS = 0.15  # per candidate claim: enough for the refuter's first sampling rounds
+SIGN_CHECK_SECONDS = 0.3  # per candidate claim and checker: the refuter's first rounds, or z3 on a small claim
 
 
 def denominator_signs(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
@@ -63,9 +64,17 @@ def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
             if deadline.remaining() < SIGN_CHECK_SECONDS:
                 return []
             claim = Relation(candidate, ">", 0)
-            if refute(goal.with_goal(claim), timeout=SIGN_CHECK_SECONDS) is None:
+            if not _broken(goal.with_goal(claim)):
                 claims.append(claim)
                 break
         else:
             return []
     return claims
+
+
+def _broken(claim_goal: Problem) -> bool:
+    """Whether the refuter or z3 finds a confirmed point where the claim fails (z3 does not depend
+    on sampling luck, which matters on a loaded machine)."""
+    if refute(claim_goal, timeout=SIGN_CHECK_SECONDS) is not None:
+        return True
+    return counterexample(claim_goal, timeout=SIGN_CHECK_SECONDS) is not None
