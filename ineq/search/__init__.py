@@ -16,9 +16,10 @@ MAX_RESTARTS times; a run yields at most MAX_ATTEMPTS_PER_RUN attempts (lossy re
 tangent lines or AM-GM splits can otherwise propose many fruitless variants).
 
 Lossy steps (AM-GM, Cauchy-Schwarz, tangent lines) can produce false subgoals; with
-`prune_false_subgoals` the refuter is given a short budget on each new subgoal, then z3 (the oracle in
-`ineq.z3_oracle`) a shorter one when the refuter found nothing, and a subgoal with an exactly
-confirmed counterexample is dropped (never a guess: every point is checked in exact arithmetic).
+`prune_false_subgoals` z3 (the oracle in `ineq.z3_oracle`) is given a short budget on each new subgoal
+(an unsat answer ends the check: the subgoal is true), then the refuter when z3 gave no confirmed point;
+a subgoal with an exactly confirmed counterexample is dropped (never a guess: every point is checked in
+exact arithmetic).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ class SearchStats:
     goals: int = 0  # distinct goals created
     rejected_by_kernel: int = 0
     pruned_false: int = 0
-    pruned_by_z3: int = 0  # of pruned_false: the refuter found nothing, z3's model was confirmed
+    pruned_by_z3: int = 0  # of pruned_false: those where z3's model was the confirmed point
     tactic_errors: list[str] = field(default_factory=list)  # exceptions raised by tactics (then skipped)
     trace: list[dict] = field(default_factory=list)
 
@@ -282,19 +283,26 @@ def _expand(node: _OrNode, attempt: Attempt | None, name: str, cost: float, open
 
 
 def _confirmed_false(goal: Problem, deadline: Deadline, stats: SearchStats) -> bool:
+    """z3 first (deterministic, and for small goals it settles truth at once: unsat means there is
+    nothing to find), then the refuter's sampling when z3 gave no confirmed point."""
     from ineq.refute import refute
-    from ineq.z3_oracle import counterexample
+    from ineq.z3_oracle import Unsupported, decide
 
-    budget = min(PRUNE_SECONDS, deadline.remaining())
-    if budget <= 0.05:
-        return False
-    if refute(goal, timeout=budget) is not None:
-        stats.pruned_false += 1
-        return True
     budget = min(Z3_PRUNE_SECONDS, deadline.remaining())
-    if budget > 0.05 and counterexample(goal, timeout=budget) is not None:
+    if budget > 0.05:
+        try:
+            verdict = decide(goal, timeout=budget)
+        except Unsupported:
+            verdict = None
+        if verdict is not None and verdict.answer == "unsat":
+            return False
+        if verdict is not None and verdict.confirmed:
+            stats.pruned_false += 1
+            stats.pruned_by_z3 += 1
+            return True
+    budget = min(PRUNE_SECONDS, deadline.remaining())
+    if budget > 0.05 and refute(goal, timeout=budget) is not None:
         stats.pruned_false += 1
-        stats.pruned_by_z3 += 1
         return True
     return False
 
