@@ -121,6 +121,27 @@ def headline(records: list[dict], caption: str) -> str:
     return text + f"\n\n_{caption}_"
 
 
+def head_to_head(records: list[dict]) -> str | None:
+    """Ours against triples on the problems both ran, by tag: settled by both, by ours only (proved or
+    refuted), by triples only (proved), by neither. None without both solvers."""
+    ours = {r["id"]: r for r in records if r["solver"] == "ours"}
+    theirs = {r["id"]: r for r in records if r["solver"] == "triples"}
+    common = sorted(set(ours) & set(theirs))
+    if not common:
+        return None
+    rows: dict[str, list[int]] = {}
+    for ident in common:
+        mine = ours[ident]["status"] in ("proved", "refuted")
+        other = theirs[ident]["status"] == "proved"
+        column = 0 if mine and other else 1 if mine else 2 if other else 3
+        for tag in ["ALL", *ours[ident].get("tags", [])]:
+            rows.setdefault(tag, [0, 0, 0, 0])[column] += 1
+    lines = ["| tag | n | both | only ours | only triples | neither |", "|---|---:|---:|---:|---:|---:|"]
+    for tag, counts in sorted(rows.items(), key=lambda item: (item[0] != "ALL", -sum(item[1]), item[0])):
+        lines.append(f"| {tag} | {sum(counts)} | " + " | ".join(map(str, counts)) + " |")
+    return "\n".join(lines)
+
+
 def replace_between(text: str, name: str, body: str, heading: str) -> str:
     begin, end = markers(name)
     section = f"{begin}\n{body}\n{end}"
@@ -153,6 +174,10 @@ def results_section(records: list[dict], sources: list[Path], figure: Path, out:
         markdown_table(records, lambda r: [t for t in r.get("tags", []) if t in ("polynomial", "rational", "radical", "other")],
                        "kind"),
         "",
+        *(["### Ours against triples, problem by problem", "",
+            "Settled means proved or refuted for ours, proved for triples; counted over the problems both ran, "
+            "by computed tag (a problem has several tags).", "", table, ""]
+          if (table := head_to_head(records)) else []),
         f"![solved vs time limit]({relative_figure})",
         "",
         f"_Figure: {caption}_",
