@@ -51,6 +51,11 @@ PROVABLE = {
     "abc = 8, cube root 2": (positive(a, b, c) + [Relation(a * b * c, "=", 8)], Relation(a + b + c, ">=", 6)),
     "abc = 1, degree 2 over degree 1": (positive(a, b, c) + [Relation(a * b * c, "=", 1)],
                                         Relation(a**2 + b**2 + c**2, ">=", a + b + c)),
+    "cube root of a product": (positive(x, y, z), Relation((x + y + z) / 3, ">=", (x * y * z) ** sympy.Rational(1, 3))),
+    "weighted roots": (positive(a, b, c, d), Relation(d / 6 + a / 3 + b / 3 + c / 6, ">=", d ** sympy.Rational(1, 6) * (
+        a * b) ** sympy.Rational(1, 3) * c ** sympy.Rational(1, 6))),
+    "fourth root with a reciprocal": (positive(x, y, z, d), Relation(x / 4 + y / 4 + z / 4 + 1 / (4 * d), ">=",
+                                                                   (x * y * z / d) ** sympy.Rational(1, 4))),
 }
 
 
@@ -127,6 +132,7 @@ UNPROVABLE = {
     "odd source of unknown sign": ([], Relation(x**3 + y**4 + 1, ">=", 0)),
     "equality goal": (positive(a, b), Relation(a * b, "=", b * a)),
     "non-monomial constraint": (positive(a, b, c) + [Relation(a + b + c, "=", 3)], Relation(a * b * c, "<=", 1)),
+    "root of a variable that may be zero": (nonnegative(x, y), Relation((x + y) / 2, ">=", sympy.sqrt(x * y))),
 }
 
 

@@ -74,8 +74,14 @@ ABC_ONE = make_problem(POSITIVE_ABC + [Relation(a * b * c, "=", 1)], Relation(a 
 # a + b + c >= 3 (abc)^(1/3) = 3: the pin rewrites the mean (abc)^(1/3) as 1^(1/3) = 1.
 PIN_OK = Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 1, R(1, 3))),))
 
+CUBE_ROOT_AMGM = make_problem(POSITIVE_ABC, Relation((a + b + c) / 3, ">=", (a * b * c) ** R(1, 3)))
+CUBE_ROOT_AMGM_OK = Identity((), (AMGM(I(1), (R(1, 3),) * 3, (a, b, c)),))
+
 VALID = [
     ("amgm-pinned-mean", ABC_ONE, PIN_OK),
+    ("amgm-fractional-mean-of-positive-variables", CUBE_ROOT_AMGM, CUBE_ROOT_AMGM_OK),
+    ("amgm-fractional-terms", make_problem(POSITIVE_ABC, Relation(sympy.sqrt(a) + sympy.sqrt(b), ">=", 2 * (a * b) ** R(1, 4))),
+     Identity((), (AMGM(I(2), (R(1, 2), R(1, 2)), (sympy.sqrt(a), sympy.sqrt(b))),))),
     ("amgm-pinned-mean-cube-root", make_problem(POSITIVE_ABC + [Relation(2 * a * b * c, "=", 16)],
                                                 Relation(a + b + c, ">=", 6)),   # (abc)^(1/3) = 8^(1/3) = 2
      Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 8, R(1, 3))),))),
@@ -119,11 +125,25 @@ def test_json_round_trip_keeps_validity(name, problem, certificate, tmp_path):
 
 # --- corrupted certificates: at least five per kind -------------------------------------------------
 CORRUPTED = [
+    ("amgm-fractional-mean-nonnegative-only", make_problem([Relation(v, ">=", 0) for v in (a, b, c)], CUBE_ROOT_AMGM.goal),
+     CUBE_ROOT_AMGM_OK, "integer exponents"),
+    ("amgm-fractional-mean-no-sign", make_problem([], CUBE_ROOT_AMGM.goal), CUBE_ROOT_AMGM_OK, "not nonnegative"),
+    ("amgm-fractional-wrong-weights", CUBE_ROOT_AMGM,
+     Identity((), (AMGM(I(1), (R(1, 2), R(1, 4), R(1, 4)), (a, b, c)),)), "does not hold"),
+    ("amgm-fractional-term-of-nonnegative-variable", make_problem([Relation(a, ">=", 0), Relation(b, ">", 0)],
+                                                                  Relation(sympy.sqrt(a) + b, ">=", 0)),
+     Identity((), (AMGM(I(2), (R(1, 2), R(1, 2)), (sympy.sqrt(a), b)),)), "not a monomial"),
+    # Positive symbols are used for variables assumed > 0 only: for real x, sqrt(x^2) = |x| is not x.
+    ("identity-positive-rewriting-needs-positivity", make_problem([], Relation(x, ">=", sympy.sqrt(x**2))),
+     Identity((), ()), "does not hold"),
+    ("identity-positive-rewriting-needs-strict-positivity", make_problem([Relation(x, ">=", 0)],
+                                                                         Relation(x, ">=", sympy.sqrt(x**2))),
+     Identity((), ()), "does not hold"),
     # AM-GM with a pinned mean
     ("amgm-pin-not-an-assumption", ABC_ONE, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c),
                                                               Pin(a * b * c - 2, R(1, 3))),)), "not an equality assumption"),
     ("amgm-pin-wrong-power", ABC_ONE, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a, b, c), Pin(a * b * c - 1, R(1, 2))),)),
-     "integer exponents"),
+     "does not hold"),
     ("amgm-pin-unsigned-variables", make_problem([Relation(a * b * c, "=", 1)], Relation(a**2 + b**2 + c**2, ">=", 3)),
      Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**2, b**2, c**2), Pin(a * b * c - 1, R(2, 3))),)), "no sign assumption"),
     ("amgm-pin-negative-value", make_problem(POSITIVE_ABC + [Relation(a * b * c, "=", -1)], ABC_ONE.goal),
@@ -185,8 +205,8 @@ CORRUPTED = [
      "does not hold"),
     ("amgm-dropped-sign-condition", make_problem([], AMGM3.goal),
      Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, c**3)),)), "not nonnegative"),
-    ("amgm-non-monomial-mean", AMGM3, Identity((), (AMGM(I(3), (R(1, 2), R(1, 4), R(1, 4)), (a**3, b**3, c**3)),)),
-     "integer exponents"),
+    ("amgm-fractional-mean-is-not-the-goal", AMGM3, Identity((), (AMGM(I(3), (R(1, 2), R(1, 4), R(1, 4)),
+                                                                      (a**3, b**3, c**3)),)), "does not hold"),
     ("amgm-wrong-variable", AMGM3, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, x**3)),)),
      "not a monomial"),
     ("amgm-negative-term", AMGM3, Identity((), (AMGM(I(3), (R(1, 3),) * 3, (a**3, b**3, -(c**3))),)),

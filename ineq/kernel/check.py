@@ -10,9 +10,13 @@ Per-kind nonnegativity:
 - Square: coeff >= 0, atoms are assumption sides (>= 0), the squared thing is a polynomial.
 - Gram: atoms as above; z^T Q z >= 0 because Q is symmetric PSD (exact LDL^T below).
 - AMGM: weighted AM-GM, sum w_i t_i >= prod t_i^w_i for t_i >= 0, w_i >= 0, sum w_i = 1. Every
-  t_i is a positive rational times a monomial that is nonnegative on the domain; the geometric mean
-  is computed here, and we use GM >= the monomial we subtract (GM = |that monomial| when a variable of
-  unknown sign appears to even powers only).
+  t_i is a positive rational times a monomial that is nonnegative on the domain (fractional exponents
+  only of variables assumed > 0); the geometric mean is computed here, and we use GM >= the monomial
+  we subtract (GM = |that monomial| when a variable of unknown sign appears to even powers only).
+
+The identity itself is tested with every variable assumed > 0 replaced by a positive symbol, so that
+(xyz)^(1/3) = x^(1/3) y^(1/3) z^(1/3) and similar facts of positive reals are used; the identity is
+only needed on the domain, where they hold.
 - EqualityMultiple: zero on the domain; the multiplier must be a polynomial (defined everywhere).
 - Lemma: the claim is checked recursively under the same assumptions.
 
@@ -419,10 +423,17 @@ def _check_identity(problem: Problem, certificate: Identity, where_defined: bool
         strict_piece = strict_piece or strict
 
     difference = multiplier * g - total
-    if not _is_zero(difference):
+    if not _is_zero(difference.xreplace(_positive_symbols(domain))):
         raise Rejected("the identity multiplier * (lhs - rhs) = sum of pieces does not hold exactly")
     if op == ">" and not strict_piece:
         raise Rejected("strict goal, but no piece is strictly positive on the domain")
+
+
+def _positive_symbols(domain: Domain) -> dict:
+    """Each variable assumed > 0 replaced by a sympy symbol declared positive, so that the identity
+    test may use what holds for positive reals only, e.g. (xyz)^(1/3) = x^(1/3) y^(1/3) z^(1/3).
+    Sound because the identity is only needed on the domain, where those variables are positive."""
+    return {v: sympy.Symbol(v.name, positive=True) for v in domain.positive}
 
 
 def _piece_value(problem: Problem, domain: Domain, piece, where: str) -> tuple[sympy.Expr, bool]:
@@ -491,8 +502,9 @@ def _amgm_value(domain: Domain, piece: AMGM, where: str) -> sympy.Expr:
         mean_constant, mean_exponents = _pinned_mean(domain, piece.pin, mean_constant, mean_exponents, where)
     if not mean_constant.is_Rational:
         raise Rejected(f"{where}: the geometric mean's constant {sympy.sstr(mean_constant)} is not rational")
-    if any(not e.is_Integer for e in mean_exponents.values()):
-        raise Rejected(f"{where}: the geometric mean is not a monomial with integer exponents")
+    if any(not e.is_Integer and v not in domain.positive for v, e in mean_exponents.items()):
+        raise Rejected(f"{where}: the geometric mean is not a monomial with integer exponents "
+                       f"(fractional ones only for variables assumed > 0)")
     geometric = mean_constant * sympy.Mul(*(v ** e for v, e in mean_exponents.items()))
     return piece.coeff * (arithmetic - geometric)
 
@@ -527,14 +539,16 @@ def _pinned_mean(domain: Domain, pin, constant: sympy.Expr, exponents: dict, whe
 
 
 def _monomial(domain: Domain, term: sympy.Expr, where: str) -> tuple[sympy.Rational, dict]:
-    """Split `k * x1^e1 * ...` into (k, {x: e}); k must be a positive rational, e integers."""
+    """Split `k * x1^e1 * ...` into (k, {x: e}); k must be a positive rational, e integers (or
+    rationals for variables assumed > 0, where x^(p/q) is a positive real)."""
     constant, exponents = sympy.Integer(1), {}
     for factor in sympy.Mul.make_args(term):
         if factor.is_Rational:
             constant *= factor
             continue
         base, exponent = factor.as_base_exp()
-        if base not in domain.variables or not exponent.is_Integer:
+        if base not in domain.variables or not exponent.is_Rational or (
+                not exponent.is_Integer and base not in domain.positive):
             raise Rejected(f"{where}: term {sympy.sstr(term)} is not a monomial in the variables")
         exponents[base] = exponents.get(base, 0) + exponent
     if not constant > 0:

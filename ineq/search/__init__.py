@@ -88,6 +88,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
         score = base.get(name, 0.0)
         if features["functions"] and name == "sign_cases":
             score += 5.0  # abs/max/min block every polynomial tactic until the cases resolve them
+        if features["radicals"] and name == "amgm":
+            score += 3.5  # roots of products of positive variables are AM-GM terms: try that first, it is cheap
         if features["radicals"] and name == "radical_amgm":
             score += 5.8  # cheap when it applies; tried before naming the radicals
         if features["radicals"] and name == "radicals":

@@ -122,9 +122,10 @@ def amgm(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
 
 
 def _forms(goal: Problem) -> Iterator[_Form]:
-    """The goal as a Laurent polynomial as written (no multiplier), then with denominators cleared."""
+    """The goal as a Laurent polynomial as written (no multiplier; roots of products of positive
+    variables split into powers, as the kernel reads them), then with denominators cleared."""
     g, _ = goal.goal.normalized()
-    laurent = _monomial_terms(sympy.expand(g), goal.variables)
+    laurent = _monomial_terms(_split_positive_roots(goal, g), goal.variables)
     if laurent is not None:
         yield _Form((), laurent, None)
     cleared = clear_denominators(goal)
@@ -134,9 +135,17 @@ def _forms(goal: Problem) -> Iterator[_Form]:
             yield _Form(cleared.multiplier, terms, cleared.explanation())
 
 
+def _split_positive_roots(goal: Problem, expr: sympy.Expr) -> sympy.Expr:
+    """`expr` expanded with (x y z)^(1/3) written x^(1/3) y^(1/3) z^(1/3) for variables assumed > 0
+    (the kernel tests identities the same way)."""
+    positive = {v: sympy.Symbol(v.name, positive=True) for v in Domain(goal).positive}
+    back = {p: v for v, p in positive.items()}
+    return sympy.expand(sympy.expand(expr.xreplace(positive)).xreplace(back))
+
+
 def _monomial_terms(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> Terms | None:
     """`expr` (expanded) as {exponents: coefficient}, or None if a term is not a rational times a
-    product of integer powers of the variables."""
+    product of rational powers of the variables (fractional ones are checked against the signs later)."""
     index = {v: k for k, v in enumerate(variables)}
     terms: Terms = {}
     for term in sympy.Add.make_args(expr):
@@ -148,9 +157,9 @@ def _monomial_terms(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> Te
             if factor == 1:
                 continue
             base, power = factor.as_base_exp()
-            if base not in index or not power.is_Integer:
+            if base not in index or not power.is_Rational:
                 return None
-            exponents[index[base]] += int(power)
+            exponents[index[base]] += int(power) if power.is_Integer else Fraction(int(power.p), int(power.q))
         key = tuple(exponents)
         terms[key] = terms.get(key, Fraction(0)) + Fraction(int(coeff.p), int(coeff.q))
     return {e: c for e, c in terms.items() if c != 0}
@@ -185,6 +194,8 @@ def _is_nonnegative_monomial(exponents: Exponents, signs: tuple[str, ...]) -> bo
     """Whether the kernel accepts x^exponents as an AM-GM term: negative exponents only on positive
     variables, odd exponents only on variables with a sign."""
     for e, sign in zip(exponents, signs):
+        if sign != "positive" and Fraction(e).denominator != 1:
+            return False  # x^(1/2) is a positive real only for x > 0 (the kernel's rule too)
         if sign == "nonnegative" and e < 0:
             return False
         if sign == "free" and (e < 0 or e % 2):
@@ -201,6 +212,8 @@ def _find_cover(terms: Terms, signs: tuple[str, ...], constraint: _MonomialConst
     if any(not _is_nonnegative_monomial(e, signs) for e in sources):
         return None  # a positive term of unknown sign cannot be bounded by AM-GM pieces
     sinks = {e: -c for e, c in terms.items() if c < 0}
+    if any(not _is_nonnegative_monomial(e, signs) for e in sinks if any(Fraction(x).denominator != 1 for x in e)):
+        return None  # a fractional power of a variable of unknown sign
     unshifted = {e: 0 for e in sinks}
     candidates = [unshifted]
     if sinks and constraint is not None:
@@ -224,8 +237,8 @@ def _cover_with_shifts(sources: Terms, sinks: Terms, shifts: dict, signs: tuple[
         exponent = tuple(x + s * y for x, y in zip(e, constraint.exponents)) if s else e
         targets.append((e, s, amount, exponent))
     source_list = list(sources)
-    # A source with a negative exponent cannot be left over: no Square piece writes it.
-    must_spend = [any(x < 0 for x in e) for e in source_list]
+    # A source with a negative or fractional exponent cannot be left over: no Square piece writes it.
+    must_spend = [any(x < 0 or Fraction(x).denominator != 1 for x in e) for e in source_list]
     allocation = _solve_allocation(source_list, [sources[e] for e in source_list], must_spend,
                                    [(t[2], t[3]) for t in targets])
     if allocation is None:
@@ -423,7 +436,7 @@ def _certificate(goal: Problem, form: _Form, cover: _Cover, constraint: _Monomia
             equality_multiplier += multiplier
     strict_done = not strict
     for exponents, coeff in sorted(cover.leftover.items()):
-        if any(e < 0 for e in exponents):
+        if any(e < 0 or Fraction(e).denominator != 1 for e in exponents):
             return None
         make_strict = not strict_done and _is_strictly_positive(exponents, signs)
         strict_done = strict_done or make_strict
