@@ -163,3 +163,11 @@ def test_a_run_yields_a_bounded_number_of_attempts():
     search(goal, Deadline.after(10), scorer=uniform_scorer, stats=stats, prune_false_subgoals=False,
            tactics={"endless": endless})
     assert stats.nodes <= MAX_ATTEMPTS_PER_RUN * 2
+
+
+def test_three_named_radicals_substituted_away_fit_the_default_depth():
+    # radicals (x = t^2 named three times) and three substitutions come before the closing step.
+    problem = parse_problem("x,y,z>0, sqrt(x)+sqrt(y)+sqrt(z)=3 => x^3/3+y^3/3+z^3/3 >= 1")
+    proof = search(problem, Deadline.after(60))
+    assert proof is not None and check(problem, proof.certificate).ok
+    assert proof.tactics.count("substitute") >= 3 and len(proof.tactics) > 5

@@ -50,6 +50,9 @@ Z3_PRUNE_SECONDS = 0.2  # nlsat settles small false polynomial subgoals fast, or
 MIN_SLICE = 1.0
 SLICE_SHARE = 0.3
 MAX_RESTARTS = 2
+# Three radicals named and then substituted away take six steps before the closing one; the depth
+# cost in the frontier keeps deep branches behind shallow ones anyway.
+MAX_DEPTH = 8
 RESTART_COST = 2.0
 MAX_ATTEMPTS_PER_RUN = 8
 
@@ -197,7 +200,7 @@ class _AndNode:
 
 
 def search(goal: Problem, deadline: Deadline, scorer: Scorer = heuristic_scorer, max_nodes: int = 1200,
-           max_depth: int = 5, stats: SearchStats | None = None, prune_false_subgoals: bool = True,
+           max_depth: int = MAX_DEPTH, stats: SearchStats | None = None, prune_false_subgoals: bool = True,
            record_trace: bool = False, tactics: dict | None = None) -> Proof | None:
     """A kernel-checked proof of `goal`, or None when the budget (deadline, `max_nodes` expansions,
     `max_depth`) runs out. `tactics` defaults to the registry."""
