@@ -165,16 +165,16 @@ def results_section(records: list[dict], sources: list[Path], figure: Path, out:
         "the statement). Median and 90th percentile are over the solved (proved, holds, refuted) problems; triples' seconds exclude the 2-5 s its "
         "interpreter spends importing sympy and triples for each problem.",
         "",
-        "### By collection",
+        "#### By collection",
         "",
         markdown_table(records, lambda r: [r.get("collection", "?"), "ALL"], "collection"),
         "",
-        "### By kind of problem",
+        "#### By kind of problem",
         "",
         markdown_table(records, lambda r: [t for t in r.get("tags", []) if t in ("polynomial", "rational", "radical", "other")],
                        "kind"),
         "",
-        *(["### Ours against triples, problem by problem", "",
+        *(["#### Ours against triples, problem by problem", "",
             "Settled means proved or refuted for ours, proved for triples; counted over the problems both ran, "
             "by computed tag (a problem has several tags).", "", table, ""]
           if (table := head_to_head(records)) else []),
