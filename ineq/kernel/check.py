@@ -152,6 +152,23 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
 
+def _check_part(context: str, problem: Problem, certificate: Certificate, where_defined: bool) -> None:
+    """Check a rule's sub-certificate; a rejection names the rule's context first."""
+    try:
+        _check(problem, certificate, where_defined)
+    except Rejected as rejection:
+        raise Rejected(f"{context}: {rejection}") from None
+
+
+def _transformed(problem: Problem, transform, assumptions=None, extra=(), variables=None) -> Problem:
+    """The problem with `transform` applied to both sides of its goal and of `assumptions` (default:
+    all of them), then `extra` assumptions added, over `variables` (default: the problem's)."""
+    kept = problem.assumptions if assumptions is None else assumptions
+    moved = [Relation(transform(a.lhs), a.op, transform(a.rhs)) for a in kept] + list(extra)
+    goal = Relation(transform(problem.goal.lhs), problem.goal.op, transform(problem.goal.rhs))
+    return make_problem(moved, goal, extra_variables=problem.variables if variables is None else variables)
+
+
 def _with(problem: Problem, extra: list[Relation]) -> Problem:
     """The problem with `extra` assumptions (on its own variables) added."""
     return make_problem(list(problem.assumptions) + extra, problem.goal, extra_variables=problem.variables)
@@ -163,24 +180,16 @@ def _check_case_split(problem: Problem, split: CaseSplit, where_defined: bool) -
     first, second = case_problems(problem, split.expr, split.strict)
     for name, case_problem, case in (("first case", first, split.nonnegative_case),
                                      ("second case", second, split.nonpositive_case)):
-        try:
-            # Rewriting abs/max/min keeps every value, so definedness (and `where_defined`) carries over.
-            _check(case_problem, case, where_defined)
-        except Rejected as rejection:
-            raise Rejected(f"{name} ({case_problem.assumptions[-1]}): {rejection}") from None
+        # Rewriting abs/max/min keeps every value, so definedness (and `where_defined`) carries over.
+        _check_part(f"{name} ({case_problem.assumptions[-1]})", case_problem, case, where_defined)
 
 
 def case_problems(problem: Problem, expr: sympy.Expr, strict: bool = False) -> tuple[Problem, Problem]:
     """What `CaseSplit` leaves to prove: the problem with `expr >= 0` (`> 0` if strict), then with
     `expr <= 0`, each with the abs/max/min that the case decides rewritten (see CaseSplit)."""
-    cases = []
-    for relation, sign in ((Relation(expr, ">" if strict else ">=", 0), 1), (Relation(expr, "<=", 0), -1)):
-        def rewrite(e, sign=sign):
-            return _resolve_signs(e, expr, sign)
-        assumptions = [Relation(rewrite(a.lhs), a.op, rewrite(a.rhs)) for a in problem.assumptions] + [relation]
-        goal = Relation(rewrite(problem.goal.lhs), problem.goal.op, rewrite(problem.goal.rhs))
-        cases.append(make_problem(assumptions, goal, extra_variables=problem.variables))
-    return cases[0], cases[1]
+    first, second = ((Relation(expr, ">" if strict else ">=", 0), 1), (Relation(expr, "<=", 0), -1))
+    return tuple(_transformed(problem, lambda e, sign=sign: _resolve_signs(e, expr, sign), extra=[relation])
+                 for relation, sign in (first, second))
 
 
 def _resolve_signs(e: sympy.Expr, expr: sympy.Expr, sign: int) -> sympy.Expr:
@@ -225,24 +234,15 @@ def _check_cut(problem: Problem, cut: Cut, where_defined: bool) -> None:
     # the whole domain" and adding it as an assumption leaves the domain unchanged.
     for side in (claim.lhs, claim.rhs):
         _require_polynomial(domain, side, "cut claim side")
-    try:
-        _check(problem.with_goal(claim), cut.claim_certificate, where_defined=False)
-    except Rejected as rejection:
-        raise Rejected(f"cut claim {claim} not proved: {rejection}") from None
-    try:
-        _check(cut_problem(problem, claim), cut.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"after the cut {claim}: {rejection}") from None
+    _check_part(f"cut claim {claim} not proved", problem.with_goal(claim), cut.claim_certificate, False)
+    _check_part(f"after the cut {claim}", cut_problem(problem, claim), cut.certificate, where_defined)
 
 
 def _check_weaken(problem: Problem, weaken: Weaken, where_defined: bool) -> None:
     reduced = weakened_problem(problem, weaken.dropped)
     if reduced is None:
         raise Rejected(f"weaken: {weaken.dropped} is not an assumption of the problem")
-    try:
-        _check(reduced, weaken.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"without {weaken.dropped}: {rejection}") from None
+    _check_part(f"without {weaken.dropped}", reduced, weaken.certificate, where_defined)
 
 
 def _check_reciprocal(problem: Problem, change: Reciprocal, where_defined: bool) -> None:
@@ -253,22 +253,17 @@ def _check_reciprocal(problem: Problem, change: Reciprocal, where_defined: bool)
         raise Rejected(f"{name} is already a variable of the problem")
     if Domain(problem).atom_strictness(variable) is not True:
         raise Rejected(f"reciprocal of {variable} needs the assumption {variable} > 0")
-    try:
-        # At corresponding points (name = 1/variable != 0) the new goal has the old goal's value, so it
-        # is defined wherever the old one is: `where_defined` carries over.
-        _check(reciprocal_problem(problem, variable, name), change.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"after {variable} = 1/{name}: {rejection}") from None
+    # At corresponding points (name = 1/variable != 0) the new goal has the old goal's value, so it is
+    # defined wherever the old one is: `where_defined` carries over.
+    _check_part(f"after {variable} = 1/{name}", reciprocal_problem(problem, variable, name), change.certificate,
+                where_defined)
 
 
 def reciprocal_problem(problem: Problem, variable: sympy.Symbol, name: sympy.Symbol) -> Problem:
     """What `Reciprocal` leaves to prove: 1/name for variable everywhere, plus name > 0."""
     move = {variable: 1 / name}
-    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move)) for a in problem.assumptions]
-    assumptions.append(Relation(name, ">", 0))
-    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
-    variables = tuple(name if v == variable else v for v in problem.variables)
-    return make_problem(assumptions, goal, extra_variables=variables)
+    return _transformed(problem, lambda e: e.xreplace(move), extra=[Relation(name, ">", 0)],
+                        variables=tuple(name if v == variable else v for v in problem.variables))
 
 
 def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:
@@ -298,10 +293,8 @@ def _check_symmetry_order(problem: Problem, order: SymmetryOrder, where_defined:
         if not _invariant(problem, move):
             shown = ", ".join(f"{k}->{v}" for k, v in move.items())
             raise Rejected(f"the problem is not invariant under {shown}")
-    try:
-        _check(_with(problem, extra), order.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"after ordering {', '.join(map(str, variables))}: {rejection}") from None
+    _check_part(f"after ordering {', '.join(map(str, variables))}", _with(problem, extra), order.certificate,
+                where_defined)
 
 
 def _invariant(problem: Problem, move: dict) -> bool:
@@ -343,10 +336,8 @@ def _check_substitute(problem: Problem, substitution: Substitute, where_defined:
     if used is None:
         raise Rejected(f"{variable} = {sympy.sstr(expression)} is not an equality assumption")
     reduced = substituted_problem(problem, used, variable, expression)
-    try:
-        _check(reduced, substitution.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"after substituting {variable} = {sympy.sstr(expression)}: {rejection}") from None
+    _check_part(f"after substituting {variable} = {sympy.sstr(expression)}", reduced, substitution.certificate,
+                where_defined)
 
 
 def _check_introduce_root(problem: Problem, introduction: IntroduceRoot, where_defined: bool) -> None:
@@ -358,10 +349,7 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot, where_d
     if not radical.base.free_symbols <= set(problem.variables):
         raise Rejected(f"{sympy.sstr(radical)} uses symbols that are not variables of the problem")
     extended = root_extended_problem(problem, radical, name)
-    try:
-        _check(extended, introduction.certificate, where_defined)
-    except Rejected as rejection:
-        raise Rejected(f"after naming {sympy.sstr(radical)} = {name}: {rejection}") from None
+    _check_part(f"after naming {sympy.sstr(radical)} = {name}", extended, introduction.certificate, where_defined)
 
 
 def cut_problem(problem: Problem, claim: Relation) -> Problem:
@@ -374,10 +362,9 @@ def substituted_problem(problem: Problem, used: int, variable: sympy.Symbol, exp
     """What `Substitute` leaves to prove: `expression` for `variable` everywhere, assumption `used`
     (the equality) dropped. Tactics call this too, so the subgoal they search is the kernel's."""
     move = {variable: expression}
-    assumptions = [Relation(a.lhs.xreplace(move), a.op, a.rhs.xreplace(move))
-                   for i, a in enumerate(problem.assumptions) if i != used]
-    goal = Relation(problem.goal.lhs.xreplace(move), problem.goal.op, problem.goal.rhs.xreplace(move))
-    return make_problem(assumptions, goal, extra_variables=tuple(v for v in problem.variables if v != variable))
+    return _transformed(problem, lambda e: e.xreplace(move),
+                        assumptions=[a for i, a in enumerate(problem.assumptions) if i != used],
+                        variables=tuple(v for v in problem.variables if v != variable))
 
 
 def rename_radical(expr: sympy.Expr, radical: sympy.Expr, name: sympy.Symbol) -> sympy.Expr:
@@ -391,13 +378,10 @@ def root_extended_problem(problem: Problem, radical: sympy.Expr, name: sympy.Sym
     """What `IntroduceRoot` leaves to prove: the radical renamed, plus name >= 0 (> 0 when E > 0 by
     the multiplier positivity rule, since then E**(1/n) > 0) and name**n = E."""
     base, degree = radical.base, int(radical.exp.q)
-    assumptions = [Relation(rename_radical(a.lhs, radical, name), a.op, rename_radical(a.rhs, radical, name))
-                   for a in problem.assumptions]
     sign = ">" if is_positive_factor(Domain(problem), base) else ">="
-    assumptions += [Relation(name, sign, 0), Relation(name ** degree, "=", base)]
-    goal = Relation(rename_radical(problem.goal.lhs, radical, name), problem.goal.op,
-                    rename_radical(problem.goal.rhs, radical, name))
-    return make_problem(assumptions, goal, extra_variables=tuple(problem.variables) + (name,))
+    return _transformed(problem, lambda e: rename_radical(e, radical, name),
+                        extra=[Relation(name, sign, 0), Relation(name ** degree, "=", base)],
+                        variables=tuple(problem.variables) + (name,))
 
 
 def _check_identity(problem: Problem, certificate: Identity, where_defined: bool) -> None:
@@ -468,10 +452,8 @@ def _piece_value(problem: Problem, domain: Domain, piece, where: str) -> tuple[s
             raise Rejected(f"{where}: a lemma must be an inequality")
         if not piece.claim.free_symbols() <= set(problem.variables):
             raise Rejected(f"{where}: lemma {piece.claim} not proved: it uses symbols outside the problem")
-        try:
-            _check(problem.with_goal(piece.claim), piece.certificate, where_defined=False)
-        except Rejected as rejection:
-            raise Rejected(f"{where}: lemma {piece.claim} not proved: {rejection}") from None
+        _check_part(f"{where}: lemma {piece.claim} not proved", problem.with_goal(piece.claim), piece.certificate,
+                    False)
         return piece.coeff * lemma_expr, bool(lemma_op == ">" and piece.coeff > 0)
     raise Rejected(f"{where}: unknown piece type")
 
