@@ -3,8 +3,9 @@
 `decide(problem, timeout)` asks z3's nlsat (QF_NRA) whether the assumptions, the definedness
 conditions and the negated goal can hold together: `unsat` means the statement holds (z3 says so; no
 certificate, so never `proved`), `sat` gives a model, kept as an exact point when it is rational and
-our exact evaluator confirms it violates the goal inside the domain. The search uses
-`counterexample` to prune false subgoals; `ineq bench --baseline z3` reports `decide` as it is.
+our exact evaluator confirms it violates the goal inside the domain. The search and the tactics use
+`falsified` (z3, then the refuter) to drop false subgoals; `ineq bench --baseline z3` reports `decide`
+as it is.
 
 Encoding: radicals u^(p/q) become a fresh t with t^q = u (t >= 0 for even q); abs, sign, min and max
 become if-then-else; every denominator must be nonzero. exp, log, pi and variable exponents raise
@@ -55,15 +56,24 @@ def decide(problem: Problem, timeout: float) -> Verdict:
     return Verdict("unknown", solver.reason_unknown())
 
 
-def counterexample(problem: Problem, timeout: float) -> dict | None:
-    """An exact point (symbol -> Rational) inside the domain where the goal fails, confirmed by our
-    exact evaluator from z3's model, or None (z3 said unsat or unknown, the model was irrational, or
-    the statement cannot be encoded)."""
-    try:
-        verdict = decide(problem, timeout)
-    except Unsupported:
-        return None
-    return verdict.point if verdict.confirmed else None
+def falsified(problem: Problem, z3_seconds: float, refute_seconds: float) -> str | None:
+    """Who found an exactly confirmed point where `problem` fails: "z3", "refuter" or None. z3 goes
+    first: it is deterministic, and its unsat (the statement holds) ends the check at once; the
+    refuter's sampling runs only when z3 gave no confirmed point."""
+    from ineq.refute import refute
+
+    if z3_seconds > 0.05:
+        try:
+            verdict = decide(problem, timeout=z3_seconds)
+        except Unsupported:
+            verdict = None
+        if verdict is not None and verdict.answer == "unsat":
+            return None
+        if verdict is not None and verdict.confirmed:
+            return "z3"
+    if refute_seconds > 0.05 and refute(problem, timeout=refute_seconds) is not None:
+        return "refuter"
+    return None
 
 
 def _model_verdict(z3, model, problem: Problem, encoder: "_Encoder") -> Verdict:

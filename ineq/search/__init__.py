@@ -288,28 +288,14 @@ def _expand(node: _OrNode, attempt: Attempt | None, name: str, cost: float, open
 
 
 def _confirmed_false(goal: Problem, deadline: Deadline, stats: SearchStats) -> bool:
-    """z3 first (deterministic, and for small goals it settles truth at once: unsat means there is
-    nothing to find), then the refuter's sampling when z3 gave no confirmed point."""
-    from ineq.refute import refute
-    from ineq.z3_oracle import Unsupported, decide
+    from ineq.z3_oracle import falsified
 
-    budget = min(Z3_PRUNE_SECONDS, deadline.remaining())
-    if budget > 0.05:
-        try:
-            verdict = decide(goal, timeout=budget)
-        except Unsupported:
-            verdict = None
-        if verdict is not None and verdict.answer == "unsat":
-            return False
-        if verdict is not None and verdict.confirmed:
-            stats.pruned_false += 1
-            stats.pruned_by_z3 += 1
-            return True
-    budget = min(PRUNE_SECONDS, deadline.remaining())
-    if budget > 0.05 and refute(goal, timeout=budget) is not None:
-        stats.pruned_false += 1
-        return True
-    return False
+    found = falsified(goal, min(Z3_PRUNE_SECONDS, deadline.remaining()), min(PRUNE_SECONDS, deadline.remaining()))
+    if found is None:
+        return False
+    stats.pruned_false += 1
+    stats.pruned_by_z3 += found == "z3"
+    return True
 
 
 def _solve_and(and_node: _AndNode, stats: SearchStats) -> bool:

@@ -16,8 +16,7 @@ import sympy
 
 from ineq.kernel import Cut, cut_problem, is_positive_where_defined
 from ineq.problem import Problem, Relation
-from ineq.refute import refute
-from ineq.z3_oracle import counterexample
+from ineq.z3_oracle import falsified
 from ineq.tactics.base import Attempt, Deadline
 
 TACTIC_NAME = "denominator_signs"
@@ -64,17 +63,10 @@ def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
             if deadline.remaining() < SIGN_CHECK_SECONDS:
                 return []
             claim = Relation(candidate, ">", 0)
-            if not _broken(goal.with_goal(claim)):
+            if falsified(goal.with_goal(claim), SIGN_CHECK_SECONDS, SIGN_CHECK_SECONDS) is None:
                 claims.append(claim)
                 break
         else:
             return []
     return claims
 
-
-def _broken(claim_goal: Problem) -> bool:
-    """Whether the refuter or z3 finds a confirmed point where the claim fails (z3 does not depend
-    on sampling luck, which matters on a loaded machine)."""
-    if refute(claim_goal, timeout=SIGN_CHECK_SECONDS) is not None:
-        return True
-    return counterexample(claim_goal, timeout=SIGN_CHECK_SECONDS) is not None
