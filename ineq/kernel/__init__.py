@@ -27,6 +27,7 @@ from ineq.kernel.check import (
     case_problems,
     check,
     cut_problem,
+    is_nonnegative_by_coefficients,
     is_positive_factor,
     is_positive_where_defined,
     reciprocal_problem,
@@ -39,7 +40,7 @@ from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_
 
 __all__ = [
     "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
-    "reciprocal_problem", "case_problems", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

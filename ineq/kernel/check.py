@@ -600,6 +600,16 @@ def _divides_a_denominator(domain: Domain, goal: Relation, factor: sympy.Expr) -
     return False
 
 
+def is_nonnegative_by_coefficients(domain: Domain, expr: sympy.Expr) -> bool:
+    """The positivity rule without its strictly positive term: nonnegative coefficients, and odd
+    powers only of variables assumed >= 0 (tactics use it to know what a case split can make > 0)."""
+    try:
+        _require_nonnegative_by_coefficients(domain, expr)
+    except Rejected:
+        return False
+    return True
+
+
 def _require_nonnegative_by_coefficients(domain: Domain, factor: sympy.Expr) -> sympy.Poly:
     """A nonzero polynomial with nonnegative coefficients whose monomials are nonnegative on the
     domain; returns it as a Poly."""

@@ -43,6 +43,7 @@ from ineq.kernel import (
     Lemma,
     Square,
     case_problems,
+    is_nonnegative_by_coefficients,
     is_positive_factor,
     root_extended_problem,
 )
@@ -167,7 +168,7 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
     for multiplier, (bigger, smaller), equality_multiplier, square, route in ordered:
         multiplier = sympy.expand(multiplier)
         positive = is_positive_factor(domain, multiplier)
-        if multiplier in tried or not (positive or _nonnegative_by_coefficients(domain, multiplier)):
+        if multiplier in tried or not (positive or is_nonnegative_by_coefficients(domain, multiplier)):
             continue
         tried.add(multiplier)
         claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
@@ -202,16 +203,6 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
                       lines[:1] + (f"Where {sympy.sstr(multiplier)} > 0:",) + lines[1:]
                       + (f"Where {sympy.sstr(multiplier)} <= 0 (it is >= 0, so it vanishes), prove the goal "
                          f"directly.",))
-
-
-def _nonnegative_by_coefficients(domain: Domain, expr: sympy.Expr) -> bool:
-    """Nonnegative coefficients, and odd powers only of variables assumed >= 0 (the kernel's
-    positivity rule without its strictly positive term)."""
-    if not expr.is_polynomial(*domain.variables) or expr == 0:
-        return False
-    poly = sympy.Poly(expr, *domain.variables)
-    return all(c >= 0 for c in poly.coeffs()) and all(
-        e % 2 == 0 or v in domain.nonnegative for monomial in poly.monoms() for v, e in zip(domain.variables, monomial))
 
 
 def _split(polynomial: sympy.Expr, t: sympy.Symbol, base: sympy.Expr, variables) -> tuple | None:
