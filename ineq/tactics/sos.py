@@ -48,6 +48,7 @@ from ineq.tactics.sos_rounding import (
     primitive,
     rational_kernel_complement,
 )
+from ineq.tactics.sos_zeros import equality_cases, evaluate, vanishing_combinations
 
 TACTIC_NAME = "sos"
 # Denominators tried when rounding the float solution; coarse ones give nicer certificates.
@@ -229,7 +230,9 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
                 scaled, offset = homogenised
                 yield build(f"homogenised by the equality, degree {poly_degree(scaled)}", (),
                             poly_degree(scaled), bool(atoms), True, scaled, offset)
-    even = base + base % 2
+    # An equality multiplier needs room: below the constraint's degree it would be absent.
+    even = max([base] + [poly_degree(poly) + 1 for _, poly, _ in equalities])
+    even += even % 2
     yield build("plain sum of squares", (), even, False, False)
     if atoms:
         yield build("sum of squares with assumption multipliers", (), even, True, False)
@@ -240,25 +243,30 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
         # Motzkin-like forms are SOS only after multiplying by a positive definite factor.
         yield build("times 1 + the sum of the squared variables", (1 + sum(v**2 for v in variables),),
                     even + 2, False, False)
-    yield build("higher degree", (), even + 2, bool(atoms), False)
+    for higher in ((even + 2, even + 4) if equalities else (even + 2,)):
+        yield build(f"higher degree ({higher})", (), higher, bool(atoms), False)
 
 
 def _homogenise(target: PolyDict, equality, power: int, variables):
-    """For one equality `L - c = 0` (L a linear form, c != 0): the form `t^power * P_hom` with
-    t = L/c and P_hom the homogenisation of P by t, and the exact polynomial q0 with
-    P = t^power * P_hom + q0 * (L - c). None if the equality is not of that shape."""
+    """For one equality `L - c = 0` (L a form of degree k, c != 0) and a target whose monomial
+    degrees are all congruent modulo k: the form `t^power * P_hom` with t = L/c and P_hom the
+    homogenisation of P by t, and the exact polynomial q0 with P = t^power * P_hom + q0 * (L - c).
+    None if the equality or the target is not of that shape."""
     constraint_expr, constraint, _ = equality
     constant = constraint.get((0,) * len(variables), Fraction(0))
-    if constant == 0 or poly_degree(constraint) != 1:
+    form = {m: v / -constant for m, v in constraint.items() if sum(m)} if constant else {}  # t = L / c
+    if not form or not is_homogeneous(form):
         return None
-    linear = {m: v / -constant for m, v in constraint.items() if sum(m)}  # t = L / c
+    step = poly_degree(form)
     degree = poly_degree(target)
+    if any((degree - sum(monomial)) % step for monomial in target):
+        return None
     powers = [{(0,) * len(variables): Fraction(1)}]
-    for _ in range(degree + power):
-        powers.append(poly_mul(powers[-1], linear))
+    for _ in range(degree // step + power):
+        powers.append(poly_mul(powers[-1], form))
     homogenised: PolyDict = {}
     for monomial, value in target.items():
-        for m, v in powers[degree - sum(monomial) + power].items():
+        for m, v in powers[(degree - sum(monomial)) // step + power].items():
             key = tuple(a + b for a, b in zip(monomial, m))
             homogenised[key] = homogenised.get(key, Fraction(0)) + value * v
     homogenised = {m: v for m, v in homogenised.items() if v}
@@ -380,6 +388,7 @@ def _solve_configuration(configuration: _Configuration, strict_goal: bool,
                          deadline: Deadline) -> _Solution | None:
     """Solve, round with coarse denominators, and on failure reduce the faces and solve again;
     fine denominators (uglier certificates) only when the coarse ones failed on every face."""
+    configuration = _restrict_to_equality_cases(configuration)
     solved = []
     for _ in range(_FACIAL_ROUNDS + 1):
         if deadline.expired() or not configuration.blocks:
@@ -404,6 +413,37 @@ def _solve_configuration(configuration: _Configuration, strict_goal: bool,
         if solution is not None:
             return solution
     return None
+
+
+def _restrict_to_equality_cases(configuration: _Configuration) -> _Configuration:
+    """Restrict each block's basis to the combinations vanishing at the target's exact equality
+    cases where the block's multiplier is positive (see `ineq.tactics.sos_zeros`); drop the blocks
+    left empty. Points where a multiplier is negative lie outside the domain and are skipped."""
+    nvars = len(next(iter(configuration.target)))
+    constraints = [term.constraint for term in configuration.equalities]
+    points = [point for point in equality_cases(configuration.target, constraints, nvars)
+              if all(evaluate(block.multiplier, point) >= 0 for block in configuration.blocks)]
+    if not points:
+        return configuration
+    blocks = []
+    for block in configuration.blocks:
+        active = [point for point in points if evaluate(block.multiplier, point) > 0]
+        if not active:
+            blocks.append(block)
+            continue
+        values = [[evaluate(element, point) for element in block.basis] for point in active]
+        combinations = vanishing_combinations(values, len(block.basis))
+        basis = []
+        for weights in combinations:
+            poly: PolyDict = {}
+            for weight, element in zip(weights, block.basis):
+                for m, v in element.items():
+                    poly[m] = poly.get(m, Fraction(0)) + weight * v
+            basis.append({m: v for m, v in poly.items() if v})
+        if basis:
+            blocks.append(_Block(block.atoms, block.multiplier, basis, block.strict))
+    return _Configuration(configuration.description, configuration.extra, configuration.target, blocks,
+                          configuration.equalities, configuration.offset)
 
 
 def _columns(configuration: _Configuration) -> list[PolyDict]:

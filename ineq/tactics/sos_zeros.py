@@ -1,0 +1,118 @@
+"""Exact equality cases of a sum-of-squares ansatz, and the Gram bases they force.
+
+Let x0 be a rational point where the ansatz's target vanishes, every equality constraint vanishes and
+every block multiplier is >= 0. The identity at x0 reads 0 = sum_S m_S(x0) * z_S(x0)^T Q_S z_S(x0)
+with every term >= 0, so Q_S z_S(x0) = 0 whenever m_S(x0) > 0: each such block's basis may be
+restricted, exactly and before any numerics, to the combinations that vanish at x0. Numerical facial
+reduction finds the same kernels only approximately (an inequality with an equality case gives Gram
+matrices with tiny eigenvalues that are hard to tell from zero); doing it exactly up front leaves the
+solver a strictly feasible problem whose solution rounds cleanly.
+
+Nothing here is trusted: a wrong point only makes the ansatz smaller, and the kernel checks the
+certificate whatever the basis.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from math import gcd
+
+import flint
+
+from ineq.tactics.sos_rounding import PolyDict, is_homogeneous
+
+Point = tuple[Fraction, ...]
+
+# Direction entries tried: equality cases of olympiad inequalities are mostly a = b = c, a = b with
+# c = 0, or a = 2b = 2c; with more variables only 0/1 patterns keep the count small.
+_SMALL_ENTRIES = (0, 1, 2)
+_LARGE_ENTRIES = (0, 1)
+_SMALL_DIMENSION = 4
+
+
+def evaluate(poly: PolyDict, point: Point) -> Fraction:
+    total = Fraction(0)
+    for monomial, coefficient in poly.items():
+        term = coefficient
+        for value, exponent in zip(point, monomial):
+            if exponent:
+                term *= value**exponent
+        total += term
+    return total
+
+
+def equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) -> list[Point]:
+    """Rational points t*v (v a small direction, t rational) where `target` and every constraint
+    vanish. For a homogeneous target without constraints only the directions themselves are listed
+    (the zero set is a cone). The caller still checks the multipliers' signs at each point."""
+    entries = _SMALL_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
+    points: list[Point] = []
+    for direction in itertools.product(entries, repeat=nvars):
+        if not any(direction) or _common_factor(direction) > 1:
+            continue
+        for scale in _scales(target, constraints, direction):
+            point = tuple(Fraction(scale) * e for e in direction)
+            if evaluate(target, point) == 0 and all(evaluate(c, point) == 0 for c in constraints):
+                points.append(point)
+    origin = (Fraction(0),) * nvars
+    if evaluate(target, origin) == 0 and all(evaluate(c, origin) == 0 for c in constraints):
+        points.append(origin)
+    return points
+
+
+def _common_factor(direction: tuple[int, ...]) -> int:
+    factor = 0
+    for value in direction:
+        factor = gcd(factor, value)
+    return factor
+
+
+def _scales(target: PolyDict, constraints: list[PolyDict], direction: tuple[int, ...]) -> list[Fraction]:
+    """Nonzero rational t that are roots of target(t * direction) (of the first constraint that does
+    not vanish identically along the direction, when the target does; t = 1 when everything does)."""
+    if is_homogeneous(target) and not constraints:
+        return [Fraction(1)]
+    for poly in (target, *constraints):
+        along = _along(poly, direction)
+        if any(along):
+            roots = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in along]).roots()
+            return [Fraction(int(r.p), int(r.q)) for r, _ in roots if r != 0]
+    return [Fraction(1)]
+
+
+def _along(poly: PolyDict, direction: tuple[int, ...]) -> list[Fraction]:
+    """Coefficients (constant first) of the univariate polynomial t -> poly(t * direction)."""
+    coefficients: list[Fraction] = []
+    for monomial, coefficient in poly.items():
+        degree = sum(monomial)
+        while len(coefficients) <= degree:
+            coefficients.append(Fraction(0))
+        term = coefficient
+        for value, exponent in zip(direction, monomial):
+            if exponent:
+                term *= value**exponent
+        coefficients[degree] += term
+    return coefficients
+
+
+def vanishing_combinations(values: list[list[Fraction]], size: int) -> list[list[Fraction]]:
+    """A basis (rational, reduced echelon form) of the vectors w of length `size` with
+    sum_i w_i * row_i = 0 for every row of `values` (one row per point: the basis evaluated there)."""
+    if not values:
+        return [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+    matrix = flint.fmpq_mat(len(values), size, [flint.fmpq(v.numerator, v.denominator) for row in values for v in row])
+    reduced, rank = matrix.rref()
+    pivots = []
+    for row in range(rank):
+        pivots.append(next(col for col in range(size) if reduced[row, col] != 0))
+    free = [col for col in range(size) if col not in pivots]
+    combinations = []
+    for column in free:
+        vector = [Fraction(0)] * size
+        vector[column] = Fraction(1)
+        for row, pivot in enumerate(pivots):
+            entry = reduced[row, column]
+            vector[pivot] = -Fraction(int(entry.p), int(entry.q))
+        combinations.append(vector)
+    return combinations
