@@ -52,6 +52,7 @@ AMGM3 = make_problem(POSITIVE_ABC, Relation(a**3 + b**3 + c**3, ">=", 3 * a * b 
 CONSTRAINED = make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x + y, "=", 1)],
                            Relation(x * y, "<=", R(1, 4)))
 STRICT = make_problem([], Relation(a**2 + 1, ">", a))
+QUADRATIC = b**2 - b * c + c**2  # >= 0 but not by its coefficients
 
 # --- valid certificates ----------------------------------------------------------------------------
 SQUARE_OK = Identity((), (Square(I(1), (), a - b),))
@@ -100,6 +101,9 @@ VALID = [
     ("lemma", AMGM2, LEMMA_OK),
     ("multiplier-nonnegative-where-defined", make_problem([Relation(v, ">=", 0) for v in (a, b, c)], NESBITT.goal),
      NESBITT_OK),   # b + c >= 0 divides a denominator, so it is > 0 wherever the goal is defined
+    ("multiplier-nonstrict-assumption-where-defined", make_problem([Relation(QUADRATIC, ">=", 0)],
+                                                                    Relation(1 / QUADRATIC, ">=", 0)),
+     Identity((QUADRATIC,), (Square(I(1), (), I(1)),))),  # assumed >= 0 and a written denominator
     ("multiplier-even-power-unsigned", make_problem([], Relation(1 / (1 + x**2), ">", 0)),
      Identity((1 + x**2,), (Square(I(1), (), I(1)),))),
     ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
@@ -175,6 +179,21 @@ CORRUPTED = [
     ("nesbitt-denominator-negative-coefficient", make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)],
                                                               Relation(1 / (a - b), ">=", 0)),
      Identity((a - b,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    # A nonstrict assumption f >= 0 clears f only where f divides a written denominator, with that sign.
+    ("nonstrict-assumption-multiplier-outside-a-denominator", make_problem(
+        [Relation(QUADRATIC, ">=", 0)], Relation(b**2 / (b**2 + 1), ">=", 0)),
+     Identity((QUADRATIC, b**2 + 1), (Square(I(1), (QUADRATIC,), b),)), "not positive by its coefficients"),
+    ("nonstrict-assumption-opposite-sign", make_problem([Relation(-QUADRATIC, ">=", 0)],
+                                                        Relation(1 / QUADRATIC, ">=", 0)),
+     Identity((QUADRATIC,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    ("nonstrict-assumption-missing", make_problem([], Relation(1 / QUADRATIC, ">=", 0)),
+     Identity((QUADRATIC,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    ("nonstrict-assumption-of-a-shifted-factor", make_problem([Relation(QUADRATIC, ">=", 1)],
+                                                              Relation(1 / QUADRATIC, ">=", 0)),
+     Identity((QUADRATIC,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    ("nonstrict-assumption-inside-a-lemma", make_problem([Relation(QUADRATIC, ">=", 0)], Relation(I(1), ">=", 0)),
+     Identity((), (Lemma(I(1), Relation(1 / QUADRATIC, ">=", 0), Identity((QUADRATIC,), (Square(I(1), (), I(1)),))),
+                   Square(I(1), (), I(1)))), "not proved"),
     # A lemma's claim is used wherever the parent is defined: its own denominator x (zero on the whole
     # domain, so the claim is vacuous) must not make x a positive multiplier, or 1 >= 2 would follow.
     ("lemma-vacuous-claim-by-its-denominator", make_problem([Relation(x, ">=", 0), Relation(x, "=", 0)],

@@ -569,15 +569,18 @@ def is_positive_where_defined(problem: Problem, factor: sympy.Expr) -> bool:
 
 
 def _require_factor_positive_where_defined(domain: Domain, goal: Relation, factor: sympy.Expr) -> None:
-    """The positivity rule, or: the factor is nonnegative by its coefficients and divides the base
-    of a negative power written in the goal, so it is nonzero, hence > 0, wherever the goal is
-    defined (a/(b + c) with b, c >= 0 gives b + c > 0)."""
+    """The positivity rule, or: the factor is nonnegative (by its coefficients, or as a positive
+    multiple of a nonstrict assumption's side) and divides the base of a negative power written in
+    the goal, so it is nonzero, hence > 0, wherever the goal is defined (a/(b + c) with b, c >= 0
+    gives b + c > 0)."""
     try:
         _require_positive_factor(domain, factor)
         return
     except Rejected as rejection:
         if not factor.is_polynomial(*domain.variables) or not _divides_a_denominator(domain, goal, factor):
             raise rejection from None
+    if domain.atom_strictness(factor) is False:
+        return
     _require_nonnegative_by_coefficients(domain, factor)
 
 

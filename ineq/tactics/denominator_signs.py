@@ -5,11 +5,14 @@ The closing tactics clear denominators only with factors the kernel's positivity
 or `c^2 - 4c + 9` is positive on the domain for other reasons. For every such factor this tactic
 picks the sign that neither the refuter nor z3 can break (quick and untrusted) and proposes the kernel's
 `Cut`: prove `f > 0` (or `-f > 0`) as a subgoal, then prove the goal with that claim assumed, where
-the factor has become a strict assumption and clears like any other.
+the factor has become a strict assumption and clears like any other. A factor that vanishes only
+where the goal is undefined gets the claim `f >= 0` instead: a nonnegative assumption that divides a
+written denominator clears too (the kernel's "positive where defined" rule).
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Iterator
 
 import sympy
@@ -59,10 +62,12 @@ def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
     for factor, _ in sympy.factor_list(denominator, *variables)[1]:
         if is_positive_where_defined(goal, factor) or is_positive_where_defined(goal, -factor):
             continue
-        for candidate in (sympy.expand(factor), sympy.expand(-factor)):
+        # A strict sign first; a nonstrict one (2b^2 - bc + 2c^2 >= 0 for b, c >= 0, zero only
+        # where the goal is undefined) then clears by the kernel's rule for written denominators.
+        for op, candidate in itertools.product((">", ">="), (sympy.expand(factor), sympy.expand(-factor))):
             if deadline.remaining() < SIGN_CHECK_SECONDS:
                 return []
-            claim = Relation(candidate, ">", 0)
+            claim = Relation(candidate, op, 0)
             if falsified(goal.with_goal(claim), SIGN_CHECK_SECONDS, SIGN_CHECK_SECONDS) is None:
                 claims.append(claim)
                 break
