@@ -8,7 +8,7 @@ import sympy
 
 from ineq.kernel import Identity, Lemma, Square, check
 from ineq.parse import parse_problem
-from ineq.problem import Relation
+from ineq.problem import Relation, make_problem, var
 from ineq.search import (
     MAX_ATTEMPTS_PER_RUN,
     MAX_RESTARTS,
@@ -171,3 +171,14 @@ def test_three_named_radicals_substituted_away_fit_the_default_depth():
     proof = search(problem, Deadline.after(60))
     assert proof is not None and check(problem, proof.certificate).ok
     assert proof.tactics.count("substitute") >= 3 and len(proof.tactics) > 5
+
+
+def test_a_denominator_that_vanishes_only_where_the_goal_is_undefined_is_cleared():
+    # 2b^2 - bc + 2c^2 is >= 0 but zero at b = c = 0: no strict sign holds, the nonstrict claim does.
+    a, b, c = (var(name) for name in "abc")
+    goal = make_problem([Relation(v, ">=", 0) for v in (a, b, c)],
+                        Relation(a**2 / (2 * b**2 - b * c + 2 * c**2) + b**2 / (2 * a**2 - a * c + 2 * c**2)
+                                 + c**2 / (2 * a**2 - a * b + 2 * b**2), ">=", 1))
+    proof = search(goal, Deadline.after(30))
+    assert proof is not None and "denominator_signs" in proof.tactics
+    assert check(goal, proof.certificate).ok

@@ -167,3 +167,35 @@ def test_a_second_call_skips_the_configurations_that_already_failed():
     started = time.monotonic()
     assert find_sos_certificate(goal, Deadline.after(20)) is None
     assert time.monotonic() - started < max(0.05, first / 4)
+
+
+def test_equality_cases_are_found_exactly_along_small_directions():
+    from ineq.tactics.sos_zeros import equality_cases
+
+    # 12 + a^2 + b^2 + c^2 - 5(ab + bc + ca) under abc + a + b + c = 4 vanishes at (1,1,1) and (2,2,0).
+    target = {(0, 0, 0): Fraction(12), (2, 0, 0): Fraction(1), (0, 2, 0): Fraction(1), (0, 0, 2): Fraction(1),
+              (1, 1, 0): Fraction(-5), (0, 1, 1): Fraction(-5), (1, 0, 1): Fraction(-5)}
+    constraint = {(1, 1, 1): Fraction(1), (1, 0, 0): Fraction(1), (0, 1, 0): Fraction(1), (0, 0, 1): Fraction(1),
+                  (0, 0, 0): Fraction(-4)}
+    points = set(equality_cases(target, [constraint], 3))
+    assert (1, 1, 1) in points and (2, 2, 0) in points and (0, 2, 2) in points
+    assert (2, 0, 0) not in points
+
+
+def test_vanishing_combinations_span_the_polynomials_zero_at_the_points():
+    from ineq.tactics.sos_zeros import vanishing_combinations
+
+    values = [[Fraction(1), Fraction(1), Fraction(1)], [Fraction(1), Fraction(2), Fraction(4)]]
+    combinations = vanishing_combinations(values, 3)
+    assert len(combinations) == 1
+    assert all(sum(w * v for w, v in zip(combinations[0], row)) == 0 for row in values)
+
+
+def test_an_equality_case_on_a_constrained_sextic_is_removed_before_the_solver():
+    # Equality at a = b = c = 1 makes every Gram matrix singular; numerical facial reduction alone
+    # misjudged the kernel and rounding failed (vasile p13060).
+    problem = make_problem(positive(a, b, c, op=">=") + [Relation(a + b + c, "=", 3)],
+                           Relation(4 * a**2 * b**2 * c**2 + 8 * (a**2 * b**2 + b**2 * c**2 + c**2 * a**2)
+                                    + 7 * (a**2 + b**2 + c**2), ">=", 49))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
