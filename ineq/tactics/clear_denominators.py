@@ -47,6 +47,12 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
         return ClearedGoal((), sympy.expand(g), op)
     multiplier: list[sympy.Expr] = []
     _, factors = sympy.factor_list(denominator, *variables)
+    # The whole denominator may be positive where no factor alone is (ab > 0 says nothing of a or b).
+    denominator = sympy.expand(denominator)
+    for whole in (denominator, sympy.expand(-denominator)):
+        if len(factors) > 1 and is_positive_where_defined(problem, whole):
+            factors = [(whole, 1)]
+            break
     for factor, power in factors:
         if is_positive_where_defined(problem, factor):
             multiplier += [factor] * power
