@@ -57,6 +57,9 @@ _FINE_DENOMINATORS = (2**14, 2**18, 2**22, 2**26, 2**30, 2**36)
 _MAX_UNKNOWNS = 2500  # larger SDPs are too slow for an interactive prover
 _MAX_PRODUCTS = 40  # atom products per configuration
 _FACIAL_ROUNDS = 3
+# A reduced basis with larger coefficients makes the exact projection take minutes (10^24 seen) and
+# the certificate unreadable: such a reduction is given up.
+_MAX_BASIS_COEFFICIENT = 10**6
 _INFEASIBLE_MARGIN = 1e-6  # a best smallest eigenvalue below -this (target scaled to 1) means infeasible
 _INDEFINITE_TOLERANCE = 1e-9  # float eigenvalue below -this * max entry: certainly not PSD
 _MIN_SOLVER_SECONDS = 0.05  # below this, no SDP is started
@@ -642,7 +645,11 @@ def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration
             for weight, element in zip(vector, block.basis):
                 for m, v in element.items():
                     poly[m] = poly.get(m, Fraction(0)) + weight * v
-            basis.append({m: v for m, v in poly.items() if v})
+            poly = {m: v for m, v in poly.items() if v}
+            if any(abs(v.numerator) > _MAX_BASIS_COEFFICIENT or v.denominator > _MAX_BASIS_COEFFICIENT
+                   for v in poly.values()):
+                return None
+            basis.append(poly)
         blocks.append(_Block(block.atoms, block.multiplier, basis, block.strict))
     if not changed:
         return None
