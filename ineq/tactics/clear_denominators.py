@@ -49,8 +49,10 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
     _, factors = sympy.factor_list(denominator, *variables)
     # The whole denominator may be positive where no factor alone is (ab > 0 says nothing of a or b).
     denominator = sympy.expand(denominator)
+    unsigned = [f for f, _ in factors
+                if not (is_positive_where_defined(problem, f) or is_positive_where_defined(problem, -f))]
     for whole in (denominator, sympy.expand(-denominator)):
-        if len(factors) > 1 and is_positive_where_defined(problem, whole):
+        if unsigned and len(factors) > 1 and is_positive_where_defined(problem, whole):
             factors = [(whole, 1)]
             break
     for factor, power in factors:
