@@ -52,7 +52,7 @@ SLICE_SHARE = 0.3
 MAX_RESTARTS = 2
 # Three radicals named and then substituted away take six steps before the closing one; the depth
 # cost in the frontier keeps deep branches behind shallow ones anyway.
-MAX_DEPTH = 8
+MAX_DEPTH = 10
 RESTART_COST = 2.0
 MAX_ATTEMPTS_PER_RUN = 8
 
@@ -85,7 +85,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
-            "sign_cases": 0.3, "radical_amgm": 0.3}
+            "sign_cases": 0.3, "radical_amgm": 0.3, "fudging": 0.2}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
@@ -97,6 +97,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.8  # cheap when it applies; tried before naming the radicals
         if features["radicals"] and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
+        if features["radicals"] and name == "fudging":
+            score += 5.5  # a cyclic sum of radicals is rarely proved whole; its terms often are
         if name == "assumption_denominators" and _rational_assumptions(goal):
             score += 4.0  # the closing tactics read only polynomial assumptions
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):

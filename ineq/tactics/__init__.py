@@ -8,6 +8,7 @@ from ineq.tactics.amgm import amgm
 from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
+from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import radicals
@@ -36,4 +37,5 @@ TACTICS = {
     "reciprocal": reciprocal,
     "sign_cases": sign_cases,
     "radical_amgm": radical_amgm,
+    "fudging": fudging,
 }

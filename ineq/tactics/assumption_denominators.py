@@ -27,6 +27,7 @@ from ineq.kernel import (
 )
 from ineq.problem import Problem, Relation
 from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import denominator_factors
 
 TACTIC_NAME = "assumption_denominators"
 
@@ -73,7 +74,7 @@ def _polynomial_form(goal: Problem, assumption: Relation) -> tuple[Relation, Ide
         return None
     domain = Domain(goal)
     multiplier = sympy.Integer(1)
-    for factor, power in sympy.factor_list(denominator, *variables)[1]:
+    for factor, power in denominator_factors(denominator, variables):
         if op != "=" and not is_positive_factor(domain, factor):
             factor = -factor
             if not is_positive_factor(domain, factor):

@@ -12,6 +12,11 @@ from ineq.kernel import Domain, is_positive_factor, is_positive_where_defined
 from ineq.problem import Problem
 
 
+# Factoring a sparse polynomial of high degree (s^21 + t^21 + u^21 + w^21) can take minutes and
+# cannot be interrupted; such factors are kept whole (their sign rarely needs their factors).
+_MAX_FACTORED_DEGREE = 12
+
+
 @dataclass(frozen=True)
 class ClearedGoal:
     """`prod(multiplier) * g == polynomial` where `g op 0` is the normalised goal (op in '>=', '>', '=')."""
@@ -38,7 +43,8 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
     """The cleared goal, or None if the goal is not a rational function of the variables or a
     denominator factor has no sign the kernel can establish."""
     g, op = problem.goal.normalized()
-    g = sympy.cancel(sympy.together(g))
+    written = sympy.together(g)  # its denominator is still a product of the written denominators
+    g = sympy.cancel(written)
     numerator, denominator = sympy.fraction(g)
     variables = problem.variables
     if not (numerator.is_polynomial(*variables) and denominator.is_polynomial(*variables)):
@@ -46,7 +52,7 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
     if denominator.is_Rational:
         return ClearedGoal((), sympy.expand(g), op)
     multiplier: list[sympy.Expr] = []
-    _, factors = sympy.factor_list(denominator, *variables)
+    factors = denominator_factors(sympy.fraction(written)[1], variables)
     # The whole denominator may be positive where no factor alone is (ab > 0 says nothing of a or b).
     denominator = sympy.expand(denominator)
     unsigned = [f for f, _ in factors
@@ -68,3 +74,30 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
     domain = Domain(problem)
     nonzero = tuple(dict.fromkeys(f for f in multiplier if not is_positive_factor(domain, f)))
     return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op, nonzero)
+
+
+def denominator_factors(denominator: sympy.Expr, variables) -> list[tuple[sympy.Expr, int]]:
+    """(factor, power) pairs whose product is `denominator` up to a constant: the written product's
+    bases, each split into its variables' powers (its monomial content) and the rest, which is
+    factored further only when its degree is small."""
+    factors = []
+    for factor, power in (f.as_base_exp() for f in sympy.Mul.make_args(denominator)):
+        if factor.is_number:
+            continue
+        if not power.is_Integer or power < 1:
+            return list(sympy.factor_list(denominator, *variables)[1])
+        poly = sympy.Poly(factor, *variables)
+        content, rest = poly.terms_gcd()
+        for variable, exponent in zip(variables, content):
+            if exponent:
+                factors.append((variable, exponent * int(power)))
+        if rest.is_ground:
+            continue
+        if rest.total_degree() <= _MAX_FACTORED_DEGREE:
+            factors.extend((f, k * int(power)) for f, k in sympy.factor_list(rest.as_expr(), *variables)[1])
+        else:
+            factors.append((rest.as_expr(), int(power)))
+    merged: dict[sympy.Expr, int] = {}
+    for factor, power in factors:
+        merged[factor] = merged.get(factor, 0) + power
+    return list(merged.items())

@@ -21,6 +21,7 @@ from ineq.kernel import Cut, cut_problem, is_positive_where_defined
 from ineq.problem import Problem, Relation
 from ineq.z3_oracle import falsified
 from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import denominator_factors
 
 TACTIC_NAME = "denominator_signs"
 SIGN_CHECK_SECONDS = 0.3  # per candidate claim and checker: the refuter's first rounds, or z3 on a small claim
@@ -54,12 +55,12 @@ def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
     """`f > 0` or `-f > 0` for every denominator factor f the positivity rule does not accept;
     empty when there is none, when the goal is not rational, or when a factor changes sign."""
     g, _ = goal.goal.normalized()
-    _, denominator = sympy.fraction(sympy.cancel(sympy.together(g)))
+    _, denominator = sympy.fraction(sympy.together(g))
     variables = goal.variables
     if denominator.is_Rational or not denominator.is_polynomial(*variables):
         return []
     claims = []
-    for factor, _ in sympy.factor_list(denominator, *variables)[1]:
+    for factor, _ in denominator_factors(denominator, variables):
         if is_positive_where_defined(goal, factor) or is_positive_where_defined(goal, -factor):
             continue
         # A strict sign first; a nonstrict one (2b^2 - bc + 2c^2 >= 0 for b, c >= 0, zero only

@@ -15,6 +15,7 @@ import sympy
 from ineq.kernel import Domain, Reciprocal, reciprocal_problem
 from ineq.problem import Problem, var
 from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import denominator_factors
 
 TACTIC_NAME = "reciprocal"
 _NAMES = "xyzuvwpqrs"
@@ -51,6 +52,6 @@ def denominator_variables(goal: Problem) -> list[sympy.Symbol]:
     if denominator.is_number:
         return []
     positive = Domain(goal).positive
-    _, factors = sympy.factor_list(denominator)
+    factors = denominator_factors(denominator, goal.variables)
     dividing = {factor for factor, _ in factors if factor.is_Symbol}
     return [v for v in goal.variables if v in positive and v in dividing]

@@ -24,6 +24,7 @@ attempt is yielded.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -291,6 +292,9 @@ def _configuration(description: str, extra: tuple[sympy.Expr, ...], target: Poly
     """Blocks for every atom product that fits `degree` (exactly, in the homogeneous case)."""
     homogeneous = homogeneous and is_homogeneous(target) and poly_degree(target) == degree
     nvars = len(variables)
+    if _basis_size(nvars, degree // 2, homogeneous) ** 2 > 2 * _MAX_UNKNOWNS:
+        # Too large to solve: say so without enumerating the monomials (millions at degree 30).
+        return _Configuration(description, extra, target, [])
     products = _atom_products(atoms, degree, nvars)
     blocks: list[_Block] = []
     for product_atoms, product_poly, product_degree, product_strict in products:
@@ -353,6 +357,11 @@ def _atom_products(atoms, degree: int, nvars: int):
             if len(products) >= _MAX_PRODUCTS:
                 return products
     return products
+
+
+def _basis_size(nvars: int, degree: int, exact: bool) -> int:
+    """How many monomials `_monomials(nvars, degree, exact)` lists."""
+    return math.comb(nvars + degree - 1, degree) if exact else math.comb(nvars + degree, degree)
 
 
 def _monomials(nvars: int, degree: int, exact: bool) -> list[tuple[int, ...]]:
