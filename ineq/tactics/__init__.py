@@ -7,6 +7,7 @@ asks the scorer which to try first; the registry order only breaks ties.
 from ineq.tactics.amgm import amgm
 from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
+from ineq.tactics.definite_split import definite_split
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
@@ -38,4 +39,5 @@ TACTICS = {
     "sign_cases": sign_cases,
     "radical_amgm": radical_amgm,
     "fudging": fudging,
+    "definite_split": definite_split,
 }

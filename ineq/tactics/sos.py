@@ -226,11 +226,11 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
             for power in (1, 2):
                 yield build(f"times the sum of the positive variables to the power {power}",
                             (positive_sum,) * power, base + power, True, True)
-        if base % 2 == 0:
-            # A nonnegative form need not be a sum of squares (Motzkin, Robinson); times a positive
-            # definite quadratic it often is.
-            yield build("times the sum of the squared variables", (sum(v**2 for v in variables),), base + 2,
-                        bool(atoms), True)
+        for expr, poly, strict in atoms:
+            if strict and poly_degree(poly) % 2 == 0:
+                # A strict assumption of even degree (x^2 + y^2 + z^2 > 0 from definite_split) is a
+                # positive multiplier, as Motzkin-like forms need.
+                yield build(f"times {sympy.sstr(expr)}", (expr,), base + poly_degree(poly), False, True)
         return
     if len(equalities) == 1 and atoms_homogeneous and equalities[0][2] == 1:
         for power in (0, 1, 2):

@@ -1,0 +1,31 @@
+"""The definite_split tactic: a form that is not a sum of squares, proved times x^2 + y^2 + z^2."""
+
+from __future__ import annotations
+
+from ineq.kernel import check
+from ineq.parse import parse_problem
+from ineq.search import search
+from ineq.tactics.base import Deadline
+from ineq.tactics.definite_split import definite_split
+
+# Vasile Cirtoaje (Triples benchmark vasile_p12030): not a sum of squares itself.
+FORM = "9*(a-b)^2*(b-c)^2*(c-a)^2 + 32*(a^2+b*c)*(a*b+c^2)*(a*c+b^2) >= 0"
+
+
+def test_the_split_is_strict_on_the_sum_of_squares():
+    goal = parse_problem(FORM)
+    attempt = next(definite_split(goal, Deadline.after(5)))
+    first, second = attempt.subgoals
+    assert first.assumptions[-1].op == ">" and second.assumptions[-1].op == "<="
+
+
+def test_a_form_that_needs_the_multiplier_is_proved_and_checked():
+    goal = parse_problem(FORM)
+    proof = search(goal, Deadline.after(60))
+    assert proof is not None and "definite_split" in proof.tactics
+    assert check(goal, proof.certificate).ok
+
+
+def test_only_even_forms_of_degree_at_least_four():
+    for statement in ("a^2+b^2>=2*a*b", "a^3+b^3>=a^2*b+a*b^2", "a^4+b^4+1>=a^2*b^2", "x^4+y^4>x^3*y"):
+        assert list(definite_split(parse_problem(statement), Deadline.after(5))) == []
