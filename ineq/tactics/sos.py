@@ -450,17 +450,20 @@ def _restrict_to_equality_cases(configuration: _Configuration) -> _Configuration
             continue
         values = [[evaluate(element, point) for element in block.basis] for point in active]
         combinations = vanishing_combinations(values, len(block.basis))
-        basis = []
-        for weights in combinations:
-            poly: PolyDict = {}
-            for weight, element in zip(weights, block.basis):
-                for m, v in element.items():
-                    poly[m] = poly.get(m, Fraction(0)) + weight * v
-            basis.append({m: v for m, v in poly.items() if v})
+        basis = [_combination(weights, block.basis) for weights in combinations]
         if basis:
             blocks.append(_Block(block.atoms, block.multiplier, basis, block.strict))
     return _Configuration(configuration.description, configuration.extra, configuration.target, blocks,
                           configuration.equalities, configuration.offset)
+
+
+def _combination(weights: list[Fraction], basis: list[PolyDict]) -> PolyDict:
+    """sum_i weights[i] * basis[i], zero coefficients dropped."""
+    poly: PolyDict = {}
+    for weight, element in zip(weights, basis):
+        for m, v in element.items():
+            poly[m] = poly.get(m, Fraction(0)) + weight * v
+    return {m: v for m, v in poly.items() if v}
 
 
 def _columns(configuration: _Configuration) -> list[PolyDict]:
@@ -650,11 +653,7 @@ def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration
             continue
         basis = []
         for vector in complement:
-            poly: PolyDict = {}
-            for weight, element in zip(vector, block.basis):
-                for m, v in element.items():
-                    poly[m] = poly.get(m, Fraction(0)) + weight * v
-            poly = {m: v for m, v in poly.items() if v}
+            poly = _combination(vector, block.basis)
             if any(abs(v.numerator) > _MAX_BASIS_COEFFICIENT or v.denominator > _MAX_BASIS_COEFFICIENT
                    for v in poly.values()):
                 return None

@@ -207,13 +207,21 @@ def rational_kernel_complement(matrix: np.ndarray, threshold: float) -> list[lis
     for r, pivot in enumerate(pivots):  # exact identity on the pivot columns
         for rr in range(dimension):
             rounded[rr][pivot] = Fraction(int(rr == r))
-    free = [c for c in range(size) if c not in pivots]
     complement = []
-    for column in free:
-        vector = [Fraction(0)] * size
-        vector[column] = Fraction(1)
-        for r, pivot in enumerate(pivots):
-            vector[pivot] = -rounded[r][column]
+    for vector in null_space_of_echelon(rounded, pivots, size):
         _, integers = primitive(vector)
         complement.append([Fraction(v) for v in integers])
     return complement
+
+
+def null_space_of_echelon(rows: list[list[Fraction]], pivots: list[int], size: int) -> list[list[Fraction]]:
+    """A basis of {w : row . w = 0 for every row}, for rows in reduced echelon form (row r has 1 at
+    column pivots[r] and 0 at the other pivots): one vector per free column."""
+    vectors = []
+    for column in (c for c in range(size) if c not in pivots):
+        vector = [Fraction(0)] * size
+        vector[column] = Fraction(1)
+        for row, pivot in zip(rows, pivots):
+            vector[pivot] = -row[column]
+        vectors.append(vector)
+    return vectors

@@ -20,7 +20,7 @@ from math import gcd
 
 import flint
 
-from ineq.tactics.sos_rounding import PolyDict, is_homogeneous
+from ineq.tactics.sos_rounding import PolyDict, is_homogeneous, null_space_of_echelon
 
 Point = tuple[Fraction, ...]
 
@@ -103,16 +103,6 @@ def vanishing_combinations(values: list[list[Fraction]], size: int) -> list[list
         return [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
     matrix = flint.fmpq_mat(len(values), size, [flint.fmpq(v.numerator, v.denominator) for row in values for v in row])
     reduced, rank = matrix.rref()
-    pivots = []
-    for row in range(rank):
-        pivots.append(next(col for col in range(size) if reduced[row, col] != 0))
-    free = [col for col in range(size) if col not in pivots]
-    combinations = []
-    for column in free:
-        vector = [Fraction(0)] * size
-        vector[column] = Fraction(1)
-        for row, pivot in enumerate(pivots):
-            entry = reduced[row, column]
-            vector[pivot] = -Fraction(int(entry.p), int(entry.q))
-        combinations.append(vector)
-    return combinations
+    rows = [[Fraction(int(reduced[r, c].p), int(reduced[r, c].q)) for c in range(size)] for r in range(rank)]
+    pivots = [next(c for c in range(size) if row[c] != 0) for row in rows]
+    return null_space_of_echelon(rows, pivots, size)
