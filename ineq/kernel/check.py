@@ -406,8 +406,8 @@ def _check_identity(problem: Problem, certificate: Identity, where_defined: bool
         total += value
         strict_piece = strict_piece or strict
 
-    difference = multiplier * g - total
-    if not _is_zero(difference.xreplace(_positive_symbols(domain))):
+    positive = _positive_symbols(domain)
+    if not _is_identity((multiplier * g).xreplace(positive), total.xreplace(positive)):
         raise Rejected("the identity multiplier * (lhs - rhs) = sum of pieces does not hold exactly")
     if op == ">" and not strict_piece:
         raise Rejected("strict goal, but no piece is strictly positive on the domain")
@@ -688,6 +688,35 @@ def _require_psd(matrix, size: int, where: str) -> None:
             factor = a[i][k] / pivot
             for j in range(k + 1, size):
                 a[i][j] -= factor * a[k][j]
+
+
+def _is_identity(left: sympy.Expr, right: sympy.Expr) -> bool:
+    """Exact test of left == right as rational functions. When `left` cancels to a polynomial,
+    `right` is one and their coefficients are rational, both are compared as polynomials over Q
+    (seconds faster than a common denominator over a sum of hundreds of squares); otherwise by
+    `_is_zero` of the difference."""
+    generators = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
+    if generators:
+        left_cancelled = sympy.cancel(left)
+        if left_cancelled.is_polynomial(*generators) and right.is_polynomial(*generators):
+            difference = sympy.Poly(left_cancelled, *generators) - _to_poly(right, generators)
+            if difference.domain.is_ZZ or difference.domain.is_QQ:  # exact rational coefficients
+                return difference.is_zero
+    return _is_zero(left - right)
+
+
+def _to_poly(expr: sympy.Expr, generators) -> sympy.Poly:
+    """A polynomial expression as a Poly, built through sums, products and powers of its parts
+    (Poly arithmetic is far faster than expanding the whole expression tree first)."""
+    if expr.is_Add or expr.is_Mul:
+        parts = [_to_poly(arg, generators) for arg in expr.args]
+        result = parts[0]
+        for part in parts[1:]:
+            result = result + part if expr.is_Add else result * part
+        return result
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        return _to_poly(expr.base, generators) ** int(expr.exp)
+    return sympy.Poly(expr, *generators)
 
 
 def _is_zero(expr: sympy.Expr) -> bool:

@@ -104,6 +104,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 4.0  # the closing tactics read only polynomial assumptions
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):
             score += 1.5
+        if features["equalities"] and name == "sos":
+            score += 1.6  # sos uses the equalities itself (homogenising, multipliers): often the shortest way
         if features["ordering_assumptions"] and name == "symmetry":
             score -= 3.0  # already ordered
         scores.append(score)
