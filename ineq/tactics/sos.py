@@ -403,9 +403,19 @@ def _prune_by_support(basis: list[tuple[int, ...]], target: PolyDict) -> list[tu
 
 def _solve_configuration(configuration: _Configuration, strict_goal: bool,
                          deadline: Deadline) -> _Solution | None:
+    """Solve with the bases restricted at the exact equality cases, then (when that changed the
+    bases and found nothing) without: the same feasible set in another basis can round differently,
+    and each way succeeds on problems where the other fails."""
+    restricted = _restrict_to_equality_cases(configuration)
+    solution = _solve_faces(restricted, strict_goal, deadline)
+    if solution is None and restricted != configuration and not deadline.expired():
+        solution = _solve_faces(configuration, strict_goal, deadline)
+    return solution
+
+
+def _solve_faces(configuration: _Configuration, strict_goal: bool, deadline: Deadline) -> _Solution | None:
     """Solve, round with coarse denominators, and on failure reduce the faces and solve again;
     fine denominators (uglier certificates) only when the coarse ones failed on every face."""
-    configuration = _restrict_to_equality_cases(configuration)
     solved = []
     for _ in range(_FACIAL_ROUNDS + 1):
         if deadline.expired() or not configuration.blocks:
