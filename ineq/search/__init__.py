@@ -50,8 +50,9 @@ Z3_PRUNE_SECONDS = 0.2  # nlsat settles small false polynomial subgoals fast, or
 MIN_SLICE = 1.0
 SLICE_SHARE = 0.3
 MAX_RESTARTS = 2
-# Three radicals named and then substituted away take six steps before the closing one; the depth
-# cost in the frontier keeps deep branches behind shallow ones anyway.
+# Three radicals named and then substituted away take six steps before the closing one, and a fudging
+# split (IMO 2001/2) adds two more above them; the depth cost in the frontier keeps deep branches behind
+# shallow ones anyway.
 MAX_DEPTH = 10
 RESTART_COST = 2.0
 MAX_ATTEMPTS_PER_RUN = 8
