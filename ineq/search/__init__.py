@@ -106,7 +106,9 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):
             score += 1.5
         if features["equalities"] and name == "sos":
-            score += 1.6  # sos uses the equalities itself (homogenising, multipliers): often the shortest way
+            # Level with amgm (cheap, tried first) and substitute (tried next): sos uses the
+            # equalities itself (homogenising, multipliers), often the shortest way.
+            score += 1.0
         if features["ordering_assumptions"] and name == "symmetry":
             score -= 3.0  # already ordered
         scores.append(score)
