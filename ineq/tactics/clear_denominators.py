@@ -51,16 +51,25 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
         return None
     if denominator.is_Rational:
         return ClearedGoal((), sympy.expand(g), op)
-    multiplier: list[sympy.Expr] = []
     factors = denominator_factors(sympy.fraction(written)[1], variables)
-    # The whole denominator may be positive where no factor alone is (ab > 0 says nothing of a or b).
-    denominator = sympy.expand(denominator)
-    unsigned = [f for f, _ in factors
-                if not (is_positive_where_defined(problem, f) or is_positive_where_defined(problem, -f))]
-    for whole in (denominator, sympy.expand(-denominator)):
-        if unsigned and len(factors) > 1 and is_positive_where_defined(problem, whole):
-            factors = [(whole, 1)]
-            break
+    multiplier = _signed_factors(problem, factors)
+    if multiplier is None and len(factors) > 1:
+        # The whole denominator may be positive where no factor alone is (ab > 0 says nothing of a or b).
+        multiplier = _signed_factors(problem, [(sympy.expand(denominator), 1)])
+    if multiplier is None:
+        return None
+    polynomial = sympy.cancel(sympy.Mul(*multiplier) * g)
+    if not polynomial.is_polynomial(*variables):
+        return None
+    domain = Domain(problem)
+    nonzero = tuple(dict.fromkeys(f for f in multiplier if not is_positive_factor(domain, f)))
+    return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op, nonzero)
+
+
+def _signed_factors(problem: Problem, factors) -> list[sympy.Expr] | None:
+    """Each factor repeated `power` times, negated where its negative is the positive one; None when
+    some factor has neither sign by the kernel's rule."""
+    multiplier: list[sympy.Expr] = []
     for factor, power in factors:
         if is_positive_where_defined(problem, factor):
             multiplier += [factor] * power
@@ -68,12 +77,7 @@ def clear_denominators(problem: Problem) -> ClearedGoal | None:
             multiplier += [sympy.expand(-factor)] * power
         else:
             return None
-    polynomial = sympy.cancel(sympy.Mul(*multiplier) * g)
-    if not polynomial.is_polynomial(*variables):
-        return None
-    domain = Domain(problem)
-    nonzero = tuple(dict.fromkeys(f for f in multiplier if not is_positive_factor(domain, f)))
-    return ClearedGoal(tuple(multiplier), sympy.expand(polynomial), op, nonzero)
+    return multiplier
 
 
 def denominator_factors(denominator: sympy.Expr, variables) -> list[tuple[sympy.Expr, int]]:

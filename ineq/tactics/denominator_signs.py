@@ -52,8 +52,9 @@ def denominator_signs(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
 
 
 def _sign_claims(goal: Problem, deadline: Deadline) -> list[Relation]:
-    """`f > 0` or `-f > 0` for every denominator factor f the positivity rule does not accept;
-    empty when there is none, when the goal is not rational, or when a factor changes sign."""
+    """`f > 0` or `-f > 0` (else `f >= 0` or `-f >= 0`) for every denominator factor f the positivity
+    rule does not accept; empty when there is none, when the goal is not rational, or when a factor
+    changes sign."""
     g, _ = goal.goal.normalized()
     _, denominator = sympy.fraction(sympy.together(g))
     variables = goal.variables

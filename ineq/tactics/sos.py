@@ -8,9 +8,11 @@ where m_S runs over 1 and square-free products of the assumption sides (atoms), 
 matrices over small polynomial bases z_S, s_k are strictly positive products (only for strict
 goals), h_j = 0 are the equality assumptions with free polynomial multipliers q_j, and `extra` is 1,
 a power of the sum of the positive variables (which turns Schur-like inequalities into
-certificates), or 1 + the sum of the squared variables (Motzkin-like forms). Under one linear
-equality L = c the goal is first homogenised with L/c = 1, the difference being a known multiple of
-the equality.
+certificates), 1 + the sum of the squared variables (Motzkin-like forms), or a strict assumption of
+even degree. Under one equality L = c (L a form of degree k, the goal's degrees congruent modulo k) the
+goal is first homogenised with L/c = 1, the difference being a known multiple of the equality. Before
+the solver runs, each Gram basis is restricted exactly to the combinations vanishing at the target's
+rational equality cases (`ineq.tactics.sos_zeros`), with the unrestricted basis as a fallback.
 
 The numerics (cvxpy with Clarabel, SCS as a fallback) are untrusted. The float solution is rounded
 to rationals with growing denominators and projected exactly onto the affine space of the identity
