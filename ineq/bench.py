@@ -96,6 +96,11 @@ _PROVER_MODULES = ("ineq.prover", "ineq.search", "ineq.tactics", "ineq.refute", 
                    "ineq.z3_oracle", "cvxpy", "z3")
 
 
+def _is_ours(solve: Callable) -> bool:
+    """Whether `solve` is our prover, bare or with its scorer bound by `functools.partial` (as the CLI does)."""
+    return getattr(solve, "func", solve) is solve_ours
+
+
 def _preload_prover() -> None:
     for module in _PROVER_MODULES:
         importlib.import_module(module)
@@ -273,7 +278,7 @@ def run_bench(entries, solver: str | Callable = "ours", timeout: float = 10.0, j
         raise BenchError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
     if grace is None:
         grace = KILL_GRACE + (TRIPLES_STARTUP if solve is solve_triples else 0.0)
-    if solve is solve_ours:
+    if _is_ours(solve):
         _preload_prover()
     out_path = Path(out) if out is not None else None
     skip = done_ids(out_path, name) if out_path is not None else set()

@@ -170,3 +170,19 @@ def test_bench_report_writes_the_section_and_the_headline_ratio(tmp_path):
     assert "ours proved + refuted 2, triples proved 2, ratio 1.00" in text
     assert "| ours | 1 + 1 refuted / 3 |" in text
     assert (tmp_path / "bench_corpus_solved_vs_time.png").exists() and "<!-- corpus:begin -->" in out.read_text()
+
+
+def test_cli_bench_preloads_the_prover_before_forking_workers(tmp_path, monkeypatch):
+    # The CLI binds the scorer with functools.partial; the workers must still start warm, or every
+    # problem pays the prover's imports (about half a second) inside its time limit.
+    import ineq.bench
+
+    preloads = []
+    monkeypatch.setattr(ineq.bench, "_preload_prover", lambda: preloads.append(True))
+    data = tmp_path / "one.ineq"
+    data.write_text("collection: one\nlicense: MIT\nsource: test\n\nid: amgm\na^2 + b^2 >= 2ab\n")
+    result = CliRunner().invoke(app, ["bench", str(data), "--timeout", "30", "--jobs", "1",
+                                      "--out", str(tmp_path / "ours.jsonl"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert preloads == [True]
+    assert [r["status"] for r in read_results(tmp_path / "ours.jsonl")] == ["proved"]
