@@ -88,6 +88,16 @@ def test_motzkin_is_proved_after_multiplying_by_a_positive_definite_factor():
     assert sympy.expand(certificate.multiplier[-1] - (1 + x**2 + y**2)) == 0
 
 
+def test_an_odd_nonhomogeneous_goal_needs_one_plus_the_sum_of_the_variables():
+    # Vasile p31091: equality at a = b = c = 1, and no certificate of degree 4 or 6 without the factor.
+    goal = make_problem(positive(a, b, c, op=">="),
+                        Relation(2 * (a**3 + b**3 + c**3) + 9 * (a * b + b * c + c * a) + 39, ">=",
+                                 24 * (a + b + c)))
+    certificate = find_sos_certificate(goal, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(goal, certificate)
+    assert sympy.expand(certificate.multiplier[-1] - (1 + a + b + c)) == 0
+
+
 def test_equality_assumption_is_used_for_imo_1984():
     certificate = find_sos_certificate(PROVABLE["imo 1984"], Deadline.after(SECONDS_PER_GOAL))
     assert certificate is not None

@@ -209,6 +209,7 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
     homogeneous = not equalities and is_homogeneous(target) and atoms_homogeneous
     positive = sorted(domain.positive, key=lambda v: variables.index(v))
     positive_sum = sympy.Add(*positive) if positive else None
+    nonnegative = sorted(domain.nonnegative, key=lambda v: variables.index(v))
 
     def build(description, extra, degree, use_atoms, hom, scaled=None, offset=None):
         if scaled is None:
@@ -250,6 +251,12 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
     if positive_sum is not None:
         yield build("times the sum of the positive variables", (positive_sum,), (base + 1) + (base + 1) % 2,
                     True, False)
+    if nonnegative:
+        # The dehomogenised form of multiplying by the sum of the variables (the homogenising one
+        # included): it proves odd-degree goals with an interior equality case, such as
+        # 2(a^3+b^3+c^3) + 9(ab+bc+ca) + 39 >= 24(a+b+c), that no plain ansatz of their degree proves.
+        yield build("times 1 + the sum of the nonnegative variables", (1 + sympy.Add(*nonnegative),),
+                    (base + 1) + (base + 1) % 2, True, False)
     if not atoms and not equalities:
         # Motzkin-like forms are SOS only after multiplying by a positive definite factor.
         yield build("times 1 + the sum of the squared variables", (1 + sum(v**2 for v in variables),),
