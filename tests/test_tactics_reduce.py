@@ -157,6 +157,27 @@ def test_homogenize_needs_compatible_degrees():
     assert list(homogenize(goal, Deadline.after(5))) == []
 
 
+@pytest.mark.parametrize("text", [
+    # USAMO 2011/1: the bound turns the 1 in ab + 1 into (a^2+b^2+c^2+(a+b+c)^2)/4.
+    "a, b, c > 0, a^2 + b^2 + c^2 + (a + b + c)^2 <= 4 => (ab+1)/(a+b)^2 + (bc+1)/(b+c)^2 + (ca+1)/(c+a)^2 >= 3",
+    "a, b, c > 0, a + b + c >= 3 => a^2 + b^2 + c^2 >= 3",   # t >= 1, the constant term is negative
+])
+def test_homogenised_by_a_bound(text):
+    proof = assert_proved_through("homogenize", text, closers=("amgm",))
+    claim_goal = proof.attempts[0].subgoals[0]
+    assert len(claim_goal.assumptions) == len(parse_problem(text).assumptions) - 1
+    g, _ = claim_goal.goal.normalized()
+    assert sympy.Poly(sympy.expand(g), *claim_goal.variables).is_homogeneous
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0, a + b + c <= 3 => a^2 + b^2 + c^2 >= 3",   # false: the bound points the wrong way
+    "a, b, c > 0, a + b + c >= 3 => a^2 + b^2 + c^2 + a >= 4",  # t >= 1 would raise the term a
+])
+def test_a_bound_on_the_wrong_side_is_not_used(text):
+    assert list(homogenize(parse_problem(text), Deadline.after(5))) == []
+
+
 # --- tangent line -----------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ def goal_features(goal: Problem) -> dict:
     numerator_denominator = g.as_numer_denom()
     equalities = [a for a in goal.assumptions if a.op == "="]
     return {
+        "normalising_bounds": sum(1 for a in goal.assumptions if a.op != "=" and _normalising_bound(a, goal.variables)),
         "variables": len(goal.variables),
         "assumptions": len(goal.assumptions),
         "equalities": len(equalities),
@@ -109,10 +110,22 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             # Level with amgm (cheap, tried first) and substitute (tried next): sos uses the
             # equalities itself (homogenising, multipliers), often the shortest way.
             score += 1.0
+        if features["normalising_bounds"] and name == "homogenize":
+            score += 2.0  # a bound such as a^2+b^2+c^2 <= 3 homogenises without an SDP: try it before sos
         if features["ordering_assumptions"] and name == "symmetry":
             score -= 3.0  # already ordered
         scores.append(score)
     return scores
+
+
+def _normalising_bound(assumption, variables) -> bool:
+    """Whether an inequality reads `L op c` with L a form in two or more variables, c != 0."""
+    h = sympy.expand(assumption.lhs - assumption.rhs)
+    if not h.is_polynomial(*variables):
+        return False
+    constant = h.as_coeff_Add()[0]
+    form = h - constant
+    return constant != 0 and len(form.free_symbols) >= 2 and sympy.Poly(form, *variables).is_homogeneous
 
 
 def _rational_assumptions(goal: Problem) -> bool:

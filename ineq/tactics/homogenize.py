@@ -11,6 +11,10 @@ for a polynomial q computed exactly. The parent's certificate is
 
 and the subgoal `N' op 0` is stated WITHOUT the used equality (a certificate that does not use an
 assumption stays valid with it), so that amgm and homogeneous sums of squares apply.
+
+A bound `L <= c` or `L >= c` homogenises the same way when it moves every lower-degree part the
+right way (t <= 1 and nonnegative lower parts, or t >= 1 and nonpositive ones, all variables >= 0):
+then N - N' is written out exactly as squares times the bound, and only `N' op 0` is left.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import EqualityMultiple, Identity, Lemma
+from ineq.kernel import Domain, EqualityMultiple, Identity, Lemma, Square
 from ineq.problem import Problem, Relation, make_problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
@@ -28,7 +32,8 @@ TACTIC_NAME = "homogenize"
 
 
 def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
-    """Yield one attempt per equality assumption of the `L = c` shape that homogenises the goal."""
+    """Yield one attempt per assumption of the `L = c` (or `L <= c`, `L >= c`) shape that
+    homogenises the goal."""
     variables = goal.variables
     if not variables:
         return
@@ -37,8 +42,6 @@ def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         if deadline.expired():
             return
         h, op = assumption.normalized()
-        if op != "=":
-            continue
         shape = normalising_constraint(sympy.expand(h), variables)
         if shape is None:
             continue
@@ -49,25 +52,98 @@ def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         homogenised = homogenise(cleared.polynomial, shape, variables)
         if homogenised is None:
             continue
-        claim_poly, quotient = homogenised
-        constraint, form, value, _ = shape
-        claim = _as_relation(claim_poly, cleared.op, variables)
-        rest = [a for i, a in enumerate(goal.assumptions) if i != index]
-        subgoal = make_problem(rest, claim, extra_variables=variables)
-        pieces_tail = (EqualityMultiple(constraint, quotient),) if quotient != 0 else ()
+        if op == "=":
+            yield _by_equality(goal, index, cleared, shape, homogenised)
+        else:
+            loss = _loss_squares(cleared.polynomial, shape, variables, Domain(goal))
+            if loss is not None:
+                yield _by_inequality(goal, index, cleared, shape, homogenised, loss)
 
-        def build(subs, claim=claim, pieces_tail=pieces_tail, multiplier=tuple(cleared.multiplier)):
-            return Identity(multiplier, (Lemma(sympy.Integer(1), claim, subs[0]),) + pieces_tail)
 
-        lines = []
-        if cleared.explanation():
-            lines.append(cleared.explanation())
-        unit = sympy.sstr(form) if value == 1 else f"({sympy.sstr(form)})/{sympy.sstr(value)}"
-        degree = sympy.Poly(claim_poly, *variables).total_degree()
-        lines.append(f"Homogenise with {assumption}: multiply each term by a power of {unit} = 1 "
-                     f"to reach degree {degree}.")
-        lines.append(f"It suffices to prove the homogeneous inequality {claim}.")
-        yield Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
+def _by_equality(goal: Problem, index: int, cleared, shape, homogenised) -> Attempt:
+    variables = goal.variables
+    claim_poly, quotient = homogenised
+    constraint = shape[0]
+    claim = _as_relation(claim_poly, cleared.op, variables)
+    rest = [a for i, a in enumerate(goal.assumptions) if i != index]
+    subgoal = make_problem(rest, claim, extra_variables=variables)
+    pieces_tail = (EqualityMultiple(constraint, quotient),) if quotient != 0 else ()
+
+    def build(subs, claim=claim, pieces_tail=pieces_tail, multiplier=tuple(cleared.multiplier)):
+        return Identity(multiplier, (Lemma(sympy.Integer(1), claim, subs[0]),) + pieces_tail)
+
+    lines = _lines(goal.assumptions[index], cleared, shape, claim_poly, variables)
+    lines.append(f"It suffices to prove the homogeneous inequality {claim}.")
+    return Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
+
+
+def _by_inequality(goal: Problem, index: int, cleared, shape, homogenised, loss: tuple) -> Attempt:
+    """N = N' + (N - N'): N' >= 0 is left to prove without the constraint (it is homogeneous), and
+    N - N' >= 0 is written out as squares times the constraint: each lower-degree part was multiplied
+    by a power of t = L/c, which lies on the side of 1 that does not increase it (USAMO 2011/1:
+    a^2+b^2+c^2+(a+b+c)^2 <= 4 turns the 1 in (ab+1)/(a+b)^2 into t)."""
+    variables = goal.variables
+    claim_poly, _ = homogenised
+    claim = _as_relation(claim_poly, cleared.op, variables)
+    rest = [a for i, a in enumerate(goal.assumptions) if i != index]
+    subgoal = make_problem(rest, claim, extra_variables=variables)
+
+    def build(subs, claim=claim, loss=loss, multiplier=tuple(cleared.multiplier)):
+        return Identity(multiplier, (Lemma(sympy.Integer(1), claim, subs[0]),) + loss)
+
+    lines = _lines(goal.assumptions[index], cleared, shape, claim_poly, variables)
+    lines.append(f"By {goal.assumptions[index]}, this does not increase the lower-degree terms (their signs are "
+                 f"fixed): it suffices to prove the homogeneous inequality {claim}.")
+    return Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
+
+
+def _loss_squares(polynomial: sympy.Expr, shape: tuple, variables, domain: Domain) -> tuple[Square, ...] | None:
+    """N - N' as squares times the constraint h >= 0 (h = L - c) and variables, when the signs
+    allow it, else None.
+
+    A lower part N_j of degree top - m*d became N_j t^m with t = L/c, so N - N' = sum_j N_j (1 - t^m).
+    With c < 0 (h >= 0 reads L' <= c', t <= 1): 1 - t^m = (h/c') (1 + t + ... + t^(m-1)), fine when
+    L' and every N_j have nonnegative coefficients. With c > 0 (t >= 1): 1 - t^m = -(h/c)(1 + ... ),
+    fine when L and every -N_j do. The variables must all be >= 0, so that monomials are products
+    of atoms and squares."""
+    constraint, form, value, _ = shape
+    if not set(variables) <= domain.nonnegative:
+        return None
+    sign = 1 if value < 0 else -1  # the sign the lower parts must have
+    unit = form / value  # t, with nonnegative coefficients over a positive constant
+    if any(coefficient * (-1 if value < 0 else 1) < 0 for coefficient in _rational_poly(form, variables).coeffs()):
+        return None
+    poly = _rational_poly(polynomial, variables)
+    top = poly.total_degree()
+    parts: dict[int, sympy.Expr] = {}
+    for monomial, coefficient in poly.terms():
+        if sum(monomial) < top:
+            if coefficient * sign < 0:
+                return None
+            power = (top - sum(monomial)) // shape[3]
+            term = sign * coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
+            parts[power] = parts.get(power, 0) + term
+    squares = []
+    scale = 1 / abs(value)  # 1 - t^m = (sign-adjusted) h / |c| * (1 + t + ... + t^(m-1))
+    for power, part in parts.items():
+        product = _rational_poly(sympy.expand(part * sum(unit**k for k in range(power))), variables)
+        for monomial, coefficient in product.terms():
+            odd = tuple(v for v, e in zip(variables, monomial) if e % 2)
+            even = sympy.Mul(*(v ** (e // 2) for v, e in zip(variables, monomial)))
+            squares.append(Square(sympy.Rational(coefficient) * scale, (constraint,) + odd, even))
+    return tuple(squares)
+
+
+def _lines(assumption, cleared, shape, claim_poly, variables) -> list[str]:
+    _, form, value, _ = shape
+    if value < 0:  # show t = L / c with c > 0
+        form, value = -form, -value
+    lines = [cleared.explanation()] if cleared.explanation() else []
+    unit = sympy.sstr(form) if value == 1 else f"({sympy.sstr(form)})/{sympy.sstr(value)}"
+    degree = sympy.Poly(claim_poly, *variables).total_degree()
+    lines.append(f"Homogenise with {assumption}: multiply each term by a power of t = {unit} "
+                 f"to reach degree {degree}.")
+    return lines
 
 
 def normalising_constraint(h: sympy.Expr, variables) -> tuple | None:
