@@ -16,6 +16,7 @@ from sympy import Rational as R
 from ineq.kernel import (
     AMGM,
     CaseSplit,
+    ChangeVariables,
     Cut,
     IntroduceRoot,
     Substitute,
@@ -374,7 +375,19 @@ STRICT_SPLIT_GOAL = make_problem([Relation(x, ">=", 0)], Relation(x**2, ">=", 0)
 STRICT_SPLIT_OK = CaseSplit(x, Identity((x,), (Square(I(1), (x, x, x), I(1)),)), Identity((), (Square(I(1), (), x),)),
                             strict=True)
 
+# a, b, c > 0, abc = 1: a = x/y, b = y/z, c = z/x (x = 1, y = 1/a, z = 1/(ab) give them back, the
+# last one because abc = 1); then a + 1/a >= 2 reads x/y + y/x >= 2, times xy a square.
+RATIO_ASSUMPTIONS = [Relation(a, ">", 0), Relation(b, ">", 0), Relation(c, ">", 0), Relation(a * b * c, "=", 1)]
+RATIO_GOAL = make_problem(RATIO_ASSUMPTIONS, Relation(a + 1 / a, ">=", 2))
+RATIO_FORWARD = ((a, x / y), (b, y / z), (c, z / x))
+RATIO_INVERSE = ((x, I(1)), (y, 1 / a), (z, 1 / (a * b)))
+RATIO_INNER = Identity((x * y,), (Square(I(1), (), x - y),))
+RATIO_OK = ChangeVariables(RATIO_FORWARD, RATIO_INVERSE, (0, 1, 2, 3), RATIO_INNER)
+
 STRUCTURAL_VALID = [
+    ("change-variables", RATIO_GOAL, RATIO_OK),
+    ("change-variables-nonnegative-with-product", make_problem(
+        [Relation(v, ">=", 0) for v in (a, b, c)] + [Relation(a * b * c, "=", 1)], RATIO_GOAL.goal), RATIO_OK),
     ("cut", CUT_GOAL, CUT_OK),
     ("split-resolves-abs", ABS_GOAL, ABS_OK),
     ("split-resolves-max", MAX_GOAL, MAX_OK),
@@ -475,6 +488,29 @@ STRUCTURAL_CORRUPTED = [
     ("weaken-twice", make_problem([Relation(a, ">", 0)], Relation(a, ">=", 0)),
      Weaken(Relation(a, ">", 0), Weaken(Relation(a, ">", 0), Identity((), (Square(I(1), (a,), I(1)),)))),
      "not an assumption"),
+    ("change-variables-wrong-inverse", RATIO_GOAL, ChangeVariables(
+        RATIO_FORWARD, ((x, I(1)), (y, 1 / a), (z, 1 / (a * b * c))), (0, 1, 2, 3), RATIO_INNER), "does not give back b"),
+    ("change-variables-without-the-product", make_problem(RATIO_ASSUMPTIONS[:3], RATIO_GOAL.goal), ChangeVariables(
+        RATIO_FORWARD, RATIO_INVERSE, (0, 1, 2), RATIO_INNER), "does not give back c"),
+    ("change-variables-negative-inverse", RATIO_GOAL, ChangeVariables(
+        RATIO_FORWARD, ((x, I(1)), (y, -1 / a), (z, -1 / (a * b))), (0, 1, 2, 3), RATIO_INNER), "not positive"),
+    ("change-variables-sign-unknown", make_problem([Relation(a * b * c, "=", 1)], RATIO_GOAL.goal),
+     ChangeVariables(RATIO_FORWARD, RATIO_INVERSE, (0,), RATIO_INNER), "which no assumption makes nonnegative"),
+    ("change-variables-name-clash", RATIO_GOAL, ChangeVariables(
+        ((a, b / y), (c, y / a)), ((b, I(1)), (y, 1 / a)), (0,), RATIO_INNER), "not variables of the problem"),
+    ("change-variables-foreign-symbol", RATIO_GOAL, ChangeVariables(
+        ((a, x / t), (b, y / z), (c, z / x)), RATIO_INVERSE, (0, 1, 2, 3), RATIO_INNER), "unknown symbols"),
+    ("change-variables-forward-undefined", RATIO_GOAL, ChangeVariables(
+        ((a, x / (y - z)), (b, y / z), (c, z / x)), RATIO_INVERSE, (0, 1, 2, 3), RATIO_INNER), "not positive"),
+    ("change-variables-dropped-out-of-range", RATIO_GOAL, ChangeVariables(
+        RATIO_FORWARD, RATIO_INVERSE, (0, 4), RATIO_INNER), "dropped index"),
+    ("change-variables-wrong-certificate", RATIO_GOAL, ChangeVariables(
+        RATIO_FORWARD, RATIO_INVERSE, (0, 1, 2, 3), Identity((x * y,), (Square(I(1), (), x - 2 * y),))),
+     "does not hold"),
+    ("change-variables-uses-a-dropped-assumption", make_problem(
+        RATIO_ASSUMPTIONS + [Relation(a, ">=", 1)], Relation(a, ">=", 1)), ChangeVariables(
+        RATIO_FORWARD, RATIO_INVERSE, (0, 1, 2, 3, 4), Identity((y,), (Square(I(1), (x - y,), I(1)),))),
+     "after the change of variables"),
     ("root-name-clash", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), a, ROOT_OK.certificate), "already a variable"),
     ("root-not-a-radical", ROOT_GOAL, IntroduceRoot(a**2, t, ROOT_OK.certificate), "not a radical"),
     ("root-dropped-sign", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (

@@ -10,7 +10,7 @@ import time
 import pytest
 import sympy
 
-from ineq.kernel import check
+from ineq.kernel import Domain, check
 from ineq.parse import parse_problem
 from ineq.problem import var
 from ineq.search import heuristic_scorer, search
@@ -22,6 +22,7 @@ from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
+from ineq.tactics.ratio_substitution import product_constraint, ratio_substitution
 from ineq.tactics.reciprocal import denominator_variables, reciprocal
 from ineq.tactics.sign_cases import sign_cases, split_candidates
 from ineq.tactics.sos import sos
@@ -32,7 +33,7 @@ SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
-            "sign_cases": sign_cases, "radical_amgm": radical_amgm}
+            "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -176,6 +177,34 @@ def test_homogenised_by_a_bound(text):
 ])
 def test_a_bound_on_the_wrong_side_is_not_used(text):
     assert list(homogenize(parse_problem(text), Deadline.after(5))) == []
+
+
+# --- ratio substitution -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0, abc = 1 => (a - 1 + 1/b)(b - 1 + 1/c)(c - 1 + 1/a) <= 1",   # IMO 2000/2: Schur
+    "a, b, c >= 0, abc = 1 => a^2 + b^2 + c^2 >= a + b + c",   # degrees 2 and 1: no homogenising
+    "x, y > 0, xy = 4 => x + y >= 4",
+])
+def test_ratio_substitution_removes_the_product_constraint(text):
+    proof = assert_proved_through("ratio_substitution", text)
+    reduced = proof.attempts[0].subgoals[0]
+    assert all(a.op != "=" for a in reduced.assumptions)
+    assert not set(reduced.variables) & set(parse_problem(text).variables)
+
+
+def test_product_constraint_shapes():
+    def shape(text):
+        goal = parse_problem(text)
+        h, _ = goal.assumptions[-1].normalized()
+        return product_constraint(sympy.expand(h), goal.variables, Domain(goal))
+
+    assert shape("a, b, c > 0, abc = 8 => a >= 0") == ([var("a"), var("b"), var("c")], 2)
+    assert shape("a, b, c > 0, abc = 2 => a >= 0") is None          # the cube root of 2 is irrational
+    assert shape("a, b, c > 0, a^2 b c = 1 => a >= 0") is None
+    assert shape("abc = 1 => a^2 >= 0") is None                      # signs unknown: a = x/y needs a > 0
+    assert shape("a, b, c > 0, abc = -1 => a >= 0") is None
 
 
 # --- tangent line -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from ineq.kernel.certificates import (
     AMGM,
     CaseSplit,
     Certificate,
+    ChangeVariables,
     CertificateFormatError,
     Cut,
     EqualityMultiple,
@@ -25,6 +26,7 @@ from ineq.kernel.check import (
     Domain,
     Verdict,
     case_problems,
+    changed_problem,
     check,
     cut_problem,
     is_nonnegative_by_coefficients,
@@ -39,7 +41,7 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
+    "AMGM", "CaseSplit", "ChangeVariables", "changed_problem", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
     "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",

@@ -244,7 +244,28 @@ class Reciprocal:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken, Reciprocal]
+@dataclass(frozen=True)
+class ChangeVariables:
+    """Replace old variables by rational functions of new, positive ones (abc = 1 by a = x/y,
+    b = y/z, c = z/x). `forward` gives each replaced old variable in terms of the new variables
+    (and the old ones kept); `inverse` gives each new variable in terms of the old ones: it must be
+    positive on the domain and map back, forward(inverse(v)) = v there. The new problem assumes the
+    new variables > 0 and the old assumptions rewritten by `forward`, except those whose indices are
+    in `dropped` (fewer assumptions only make it harder)."""
+
+    forward: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    inverse: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    dropped: tuple[int, ...]
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "change_variables", "forward": [[v.name, _show(e)] for v, e in self.forward],
+                "inverse": [[v.name, _show(e)] for v, e in self.inverse], "dropped": list(self.dropped),
+                "certificate": self.certificate.to_json()}
+
+
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken, Reciprocal,
+                    ChangeVariables]
 
 
 class CertificateFormatError(ValueError):
@@ -280,6 +301,14 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "reciprocal":
             return Reciprocal(_read_variable(data["variable"]), _read_variable(data["name"]),
                               certificate_from_json(data["certificate"]))
+        if rule == "change_variables":
+            dropped = data["dropped"]
+            if not isinstance(dropped, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                        for i in dropped):
+                raise CertificateFormatError(f"change_variables dropped must be a list of integers, got {dropped!r}")
+            return ChangeVariables(tuple((_read_variable(v), read_expression(e)) for v, e in data["forward"]),
+                                   tuple((_read_variable(v), read_expression(e)) for v, e in data["inverse"]),
+                                   tuple(dropped), certificate_from_json(data["certificate"]))
         if rule == "weaken":
             return Weaken(relation_from_json(data["dropped"]), certificate_from_json(data["certificate"]))
         raise CertificateFormatError(f"unknown certificate rule {rule!r}")

@@ -34,6 +34,7 @@ from ineq.kernel.certificates import (
     AMGM,
     CaseSplit,
     Certificate,
+    ChangeVariables,
     Cut,
     EqualityMultiple,
     Gram,
@@ -79,6 +80,9 @@ def check(problem: Problem, certificate: Certificate) -> Verdict:
 class Domain:
     """What the assumptions give the kernel: nonnegative/positive atoms, equalities, variable signs.
 
+    `positive`: the variables assumed > 0, and those assumed >= 0 that divide a monomial equal to a
+    nonzero constant (a, b, c >= 0 and abc = 1 make each of them nonzero, hence > 0).
+
     Tactics may use it too (to know which multipliers the kernel will accept); it only reads.
     """
 
@@ -94,8 +98,12 @@ class Domain:
             else:
                 self.atoms.append((expr, op == ">"))
         self._strictness: dict[sympy.Expr, bool | None] = {}
-        self.positive = {v for v in self.variables if self.atom_strictness(v) is True}
         self.nonnegative = {v for v in self.variables if self.atom_strictness(v) is not None}
+        # A variable >= 0 is > 0 when it divides a monomial equal to a nonzero constant (abc = 1):
+        # it cannot be 0 there.
+        self.positive = {v for v in self.variables if self.atom_strictness(v) is True} | {
+            v for h in self.equalities for v in _monomial_equal_to_nonzero_constant(h, self.variables)
+            if v in self.nonnegative}
 
     def atom_strictness(self, atom: sympy.Expr) -> bool | None:
         """True if `atom > 0` follows from one assumption by a positive scaling, False if only
@@ -114,6 +122,18 @@ class Domain:
     def is_equality(self, constraint: sympy.Expr) -> bool:
         expanded = sympy.expand(constraint)
         return any(_constant_ratio(expanded, expr) not in (None, 0) for expr in self.equalities)
+
+
+def _monomial_equal_to_nonzero_constant(h: sympy.Expr, variables) -> set:
+    """The variables of m when `h = 0` reads k * m = c with m a monomial, k and c nonzero rationals."""
+    if not h.is_polynomial(*variables) or not h.free_symbols <= set(variables):
+        return set()
+    poly = sympy.Poly(h, *variables, domain="QQ")
+    terms = poly.terms()
+    if len(terms) != 2 or not any(sum(monomial) == 0 for monomial, _ in terms):
+        return set()
+    monomial = next(m for m, _ in terms if sum(m) > 0)
+    return {v for v, exponent in zip(variables, monomial) if exponent > 0}
 
 
 def _constant_ratio(expr: sympy.Expr, other: sympy.Expr) -> sympy.Rational | None:
@@ -148,6 +168,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_weaken(problem, certificate, where_defined)
     elif isinstance(certificate, Reciprocal):
         _check_reciprocal(problem, certificate, where_defined)
+    elif isinstance(certificate, ChangeVariables):
+        _check_change_variables(problem, certificate, where_defined)
     else:
         raise Rejected(f"unknown certificate type {type(certificate).__name__}")
 
@@ -264,6 +286,73 @@ def reciprocal_problem(problem: Problem, variable: sympy.Symbol, name: sympy.Sym
     move = {variable: 1 / name}
     return _transformed(problem, lambda e: e.xreplace(move), extra=[Relation(name, ">", 0)],
                         variables=tuple(name if v == variable else v for v in problem.variables))
+
+
+def _check_change_variables(problem: Problem, change: ChangeVariables, where_defined: bool) -> None:
+    """Soundness: take a point v of the domain where the goal is defined and put w = inverse(v). Each w_j
+    is defined and > 0 there (its numerator and denominator pass the positivity rule), forward is
+    defined at every positive w (its denominators pass the positivity rule of the new variables), and
+    forward(w) = v (checked below, exactly or up to a defined multiple of an equality assumption). So
+    (w, the kept old variables) satisfies the new problem's assumptions, and its goal there is the
+    old goal at v: proving the new problem (where defined) proves the old one."""
+    old, new = [v for v, _ in change.forward], [w for w, _ in change.inverse]
+    if len(set(old)) != len(old) or not set(old) <= set(problem.variables):
+        raise Rejected("change of variables: the replaced variables must be distinct variables of the problem")
+    if not new or len(set(new)) != len(new) or set(new) & set(problem.variables):
+        raise Rejected("change of variables: the new variables must be distinct and not variables of the problem")
+    kept = [v for v in problem.variables if v not in old]
+    if not set(change.dropped) <= set(range(len(problem.assumptions))):
+        raise Rejected("change of variables: a dropped index names no assumption")
+    domain = Domain(problem)
+    new_domain = Domain(make_problem([Relation(w, ">", 0) for w in new], Relation(sympy.Integer(0), ">=", 0),
+                                     extra_variables=tuple(kept) + tuple(new)))
+    for variable, expression in change.forward:
+        if not expression.free_symbols <= set(kept) | set(new):
+            raise Rejected(f"change of variables: {variable} = {sympy.sstr(expression)} uses unknown symbols")
+        _require_positive_fraction_parts(new_domain, expression, f"{variable} = {sympy.sstr(expression)}", False)
+    for name, expression in change.inverse:
+        if not expression.free_symbols <= set(problem.variables):
+            raise Rejected(f"change of variables: {name} = {sympy.sstr(expression)} uses unknown symbols")
+        _require_positive_fraction_parts(domain, expression, f"{name} = {sympy.sstr(expression)}", True)
+    back = dict(change.inverse)
+    for variable, expression in change.forward:
+        difference = sympy.cancel(sympy.together(expression.xreplace(back) - variable))
+        if difference != 0 and not any(_defined_multiple(domain, difference, h) for h in domain.equalities):
+            raise Rejected(f"change of variables: {variable} = {sympy.sstr(expression)} does not give back "
+                           f"{variable} at the new variables' values")
+    _check_part("after the change of variables", changed_problem(problem, change), change.certificate, where_defined)
+
+
+def _require_positive_fraction_parts(domain: Domain, expression: sympy.Expr, what: str, numerator_too: bool) -> None:
+    """The expression's denominator (and, if asked, its numerator) passes the positivity rule."""
+    numerator, denominator = sympy.together(expression).as_numer_denom()
+    for part in ((numerator, denominator) if numerator_too else (denominator,)):
+        try:
+            _require_positive_factor(domain, part)
+        except Rejected as rejection:
+            raise Rejected(f"change of variables: {what}: {rejection}") from None
+
+
+def _defined_multiple(domain: Domain, difference: sympy.Expr, equality: sympy.Expr) -> bool:
+    """Whether difference = q * equality with q a rational function whose denominator is > 0 on the
+    domain (so the difference vanishes wherever the equality holds)."""
+    _, denominator = sympy.cancel(sympy.together(difference / equality)).as_numer_denom()
+    try:
+        _require_positive_factor(domain, denominator)
+    except Rejected:
+        return False
+    return True
+
+
+def changed_problem(problem: Problem, change: ChangeVariables) -> Problem:
+    """What `ChangeVariables` leaves to prove: the new variables > 0, the old assumptions not dropped
+    rewritten by `forward`, and the goal rewritten; over the old variables kept and the new ones."""
+    move = dict(change.forward)
+    assumptions = [a for i, a in enumerate(problem.assumptions) if i not in set(change.dropped)]
+    new = tuple(w for w, _ in change.inverse)
+    kept = tuple(v for v in problem.variables if v not in move)
+    return _transformed(problem, lambda e: e.xreplace(move), assumptions=assumptions,
+                        extra=[Relation(w, ">", 0) for w in new], variables=kept + new)
 
 
 def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:

@@ -10,6 +10,7 @@ import sympy
 from ineq.kernel import (
     AMGM,
     CaseSplit,
+    ChangeVariables,
     Certificate,
     Cut,
     EqualityMultiple,
@@ -150,6 +151,15 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         move = {certificate.variable: 1 / certificate.name}
         derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
         head = (f"Let {certificate.variable} = 1/{certificate.name} with {certificate.name} > 0; "
+                f"the goal becomes {style.relation(derived)}.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, ChangeVariables):
+        move = dict(certificate.forward)
+        derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
+        forward = ", ".join(f"{v} = {style.expr(e)}" for v, e in certificate.forward)
+        new = ", ".join(w.name for w, _ in certificate.inverse)
+        inverse = ", ".join(f"{w} = {style.expr(e)}" for w, e in certificate.inverse)
+        head = (f"Write {forward} with {new} > 0 (possible: take {inverse}); "
                 f"the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, Weaken):

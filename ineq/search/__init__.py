@@ -66,6 +66,7 @@ def goal_features(goal: Problem) -> dict:
     numerator_denominator = g.as_numer_denom()
     equalities = [a for a in goal.assumptions if a.op == "="]
     return {
+        "product_constraints": sum(1 for a in equalities if _product_of_variables(a, goal.variables)),
         "normalising_bounds": sum(1 for a in goal.assumptions if a.op != "=" and _normalising_bound(a, goal.variables)),
         "variables": len(goal.variables),
         "assumptions": len(goal.assumptions),
@@ -88,7 +89,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
             "sign_cases": 0.3, "radical_amgm": 0.3, "fudging": 0.2,
-            "definite_split": 0.1}
+            "definite_split": 0.1, "ratio_substitution": 1.0}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
@@ -104,18 +105,29 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.5  # a cyclic sum of radicals is rarely proved whole; its terms often are
         if name == "assumption_denominators" and _rational_assumptions(goal):
             score += 4.0  # the closing tactics read only polynomial assumptions
-        if features["equalities"] and name in ("substitute", "homogenize", "tangent_line"):
+        if features["equalities"] and name in ("substitute", "homogenize", "tangent_line", "ratio_substitution"):
             score += 1.5
         if features["equalities"] and name == "sos":
             # Level with amgm (cheap, tried first) and substitute (tried next): sos uses the
             # equalities itself (homogenising, multipliers), often the shortest way.
             score += 1.0
+        if features["product_constraints"] and name == "ratio_substitution":
+            score += 1.2  # abc = 1 by ratios is instant and often all that is needed: before the SDP
         if features["normalising_bounds"] and name == "homogenize":
             score += 2.0  # a bound such as a^2+b^2+c^2 <= 3 homogenises without an SDP: try it before sos
         if features["ordering_assumptions"] and name == "symmetry":
             score -= 3.0  # already ordered
         scores.append(score)
     return scores
+
+
+def _product_of_variables(assumption, variables) -> bool:
+    """Whether an equality reads `v_1 ... v_n = c` (abc = 1) with distinct variables, c a nonzero number."""
+    h = sympy.expand(assumption.lhs - assumption.rhs)
+    constant = h.as_coeff_Add()[0]
+    product = h - constant
+    return (constant != 0 and product.is_Mul and len(product.free_symbols) >= 2
+            and all(f.is_Symbol or f.is_Number for f in product.args) and product.free_symbols <= set(variables))
 
 
 def _normalising_bound(assumption, variables) -> bool:

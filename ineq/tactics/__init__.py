@@ -13,6 +13,7 @@ from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import radicals
+from ineq.tactics.ratio_substitution import ratio_substitution
 from ineq.tactics.reciprocal import reciprocal
 from ineq.tactics.schur import schur
 from ineq.tactics.sign_cases import sign_cases
@@ -40,4 +41,5 @@ TACTICS = {
     "radical_amgm": radical_amgm,
     "fudging": fudging,
     "definite_split": definite_split,
+    "ratio_substitution": ratio_substitution,
 }
