@@ -19,7 +19,7 @@ from ineq.tactics.base import Deadline
 from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
-from ineq.tactics.homogenize import homogenize
+from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.ratio_substitution import product_constraint, ratio_substitution
@@ -169,6 +169,26 @@ def test_homogenised_by_a_bound(text):
     assert len(claim_goal.assumptions) == len(parse_problem(text).assumptions) - 1
     g, _ = claim_goal.goal.normalized()
     assert sympy.Poly(sympy.expand(g), *claim_goal.variables).is_homogeneous
+
+
+def test_homogenised_by_a_ratio_of_forms():
+    # ISL 2009 A2 with its constraint 1/a + 1/b + 1/c = a + b + c cleared: t = abc(a+b+c)/(ab+bc+ca) = 1.
+    text = ("a, b, c > 0, ab + bc + ca = abc(a + b + c) => "
+            "1/(2a + b + c)^2 + 1/(a + 2b + c)^2 + 1/(a + b + 2c)^2 <= 3/16")
+    proof = assert_proved_through("homogenize", text, closers=("amgm",))
+    claim_goal = proof.attempts[0].subgoals[0]
+    assert all(a.op != "=" for a in claim_goal.assumptions)
+    assert sympy.expand(proof.certificate.multiplier[-1] - (var("a") * var("b") + var("b") * var("c")
+                                                            + var("c") * var("a"))) == 0
+
+
+def test_a_ratio_of_forms_needs_a_positive_denominator():
+    goal = parse_problem("a, b > 0, a^2 + b^2 = a - b => a + b >= 0")
+    h, _ = goal.assumptions[-1].normalized()
+    assert ratio_of_forms(sympy.expand(h), goal.variables, goal) is None
+    goal = parse_problem("a, b > 0, a^2 + b^2 = a + b => a + b >= 0")
+    h, _ = goal.assumptions[-1].normalized()
+    assert ratio_of_forms(sympy.expand(h), goal.variables, goal) is not None
 
 
 @pytest.mark.parametrize("text", [

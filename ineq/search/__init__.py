@@ -67,6 +67,7 @@ def goal_features(goal: Problem) -> dict:
     equalities = [a for a in goal.assumptions if a.op == "="]
     return {
         "product_constraints": sum(1 for a in equalities if _product_of_variables(a, goal.variables)),
+        "form_ratios": sum(1 for a in equalities if _two_forms(a, goal.variables)),
         "normalising_bounds": sum(1 for a in goal.assumptions if a.op != "=" and _normalising_bound(a, goal.variables)),
         "variables": len(goal.variables),
         "assumptions": len(goal.assumptions),
@@ -113,6 +114,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 1.0
         if features["product_constraints"] and name == "ratio_substitution":
             score += 1.2  # abc = 1 by ratios is instant and often all that is needed: before the SDP
+        if features["form_ratios"] and name == "homogenize":
+            score += 0.6  # ab + bc + ca = abc(a + b + c) homogenises as a ratio of forms: before the SDP
         if features["normalising_bounds"] and name == "homogenize":
             score += 2.0  # a bound such as a^2+b^2+c^2 <= 3 homogenises without an SDP: try it before sos
         if features["ordering_assumptions"] and name == "symmetry":
@@ -128,6 +131,15 @@ def _product_of_variables(assumption, variables) -> bool:
     product = h - constant
     return (constant != 0 and product.is_Mul and len(product.free_symbols) >= 2
             and all(f.is_Symbol or f.is_Number for f in product.args) and product.free_symbols <= set(variables))
+
+
+def _two_forms(assumption, variables) -> bool:
+    """Whether a polynomial equality is the sum of two nonzero forms of different positive degrees."""
+    h = sympy.expand(assumption.lhs - assumption.rhs)
+    if not h.is_polynomial(*variables) or not h.free_symbols <= set(variables):
+        return False
+    degrees = {sum(m) for m in sympy.Poly(h, *variables).monoms()}
+    return len(degrees) == 2 and 0 not in degrees
 
 
 def _normalising_bound(assumption, variables) -> bool:

@@ -15,6 +15,9 @@ assumption stays valid with it), so that amgm and homogeneous sums of squares ap
 A bound `L <= c` or `L >= c` homogenises the same way when it moves every lower-degree part the
 right way (t <= 1 and nonnegative lower parts, or t >= 1 and nonpositive ones, all variables >= 0):
 then N - N' is written out exactly as squares times the bound, and only `N' op 0` is left.
+
+An equality between two forms of different degrees, H = D with D > 0 (ab + bc + ca = abc(a + b + c)),
+gives t = H/D = 1 of degree deg H - deg D: the powers of t are cleared by multiplying by D^M.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import Domain, EqualityMultiple, Identity, Lemma, Square
+from ineq.kernel import Domain, EqualityMultiple, Identity, Lemma, Square, is_positive_factor
 from ineq.problem import Problem, Relation, make_problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
@@ -44,6 +47,13 @@ def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         h, op = assumption.normalized()
         shape = normalising_constraint(sympy.expand(h), variables)
         if shape is None:
+            if op == "=" and (forms := ratio_of_forms(sympy.expand(h), variables, goal)) is not None:
+                cleared = cleared or clear_denominators(goal)
+                if cleared is None or cleared.op == "=":
+                    return
+                attempt = _by_ratio_of_forms(goal, index, cleared, forms)
+                if attempt is not None:
+                    yield attempt
             continue
         if cleared is None:
             cleared = clear_denominators(goal)
@@ -132,6 +142,68 @@ def _loss_squares(polynomial: sympy.Expr, shape: tuple, variables, domain: Domai
             even = sympy.Mul(*(v ** (e // 2) for v, e in zip(variables, monomial)))
             squares.append(Square(sympy.Rational(coefficient) * scale, (constraint,) + odd, even))
     return tuple(squares)
+
+
+def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple) -> Attempt | None:
+    """Under H + L = 0 (forms of degrees e > f) with D = -sL > 0: t = U/D = 1 for U = sH. Each part N_k
+    of degree k becomes N_k U^m D^(M-m) with m = (top - k)/(e - f), M the largest m; then
+    D^M N = N' + q * (H + L) exactly, and N' is homogeneous."""
+    variables = goal.variables
+    h, numerator, denominator, step = forms
+    poly = _rational_poly(cleared.polynomial, variables)
+    if poly is None:
+        return None
+    degrees = {sum(m) for m in poly.monoms()}
+    top = max(degrees)
+    if len(degrees) <= 1 or any((top - k) % step for k in degrees):
+        return None
+    powers = {k: (top - k) // step for k in degrees}
+    most = max(powers.values())
+    parts: dict[int, sympy.Expr] = {}
+    for monomial, coefficient in poly.terms():
+        k = sum(monomial)
+        parts[k] = parts.get(k, 0) + coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
+    claim_poly = sympy.expand(sum(part * numerator ** powers[k] * denominator ** (most - powers[k])
+                                  for k, part in parts.items()))
+    quotient, remainder = sympy.div(sympy.expand(denominator**most * cleared.polynomial - claim_poly), h, *variables)
+    if remainder != 0 or claim_poly == 0:
+        return None
+    claim = _as_relation(claim_poly, cleared.op, variables)
+    rest = [a for i, a in enumerate(goal.assumptions) if i != index]
+    subgoal = make_problem(rest, claim, extra_variables=variables)
+    multiplier = tuple(cleared.multiplier) + (denominator,) * most
+    pieces_tail = (EqualityMultiple(h, quotient),) if quotient != 0 else ()
+
+    def build(subs, claim=claim, pieces_tail=pieces_tail, multiplier=multiplier):
+        return Identity(multiplier, (Lemma(sympy.Integer(1), claim, subs[0]),) + pieces_tail)
+
+    lines = [cleared.explanation()] if cleared.explanation() else []
+    lines.append(f"Homogenise with {goal.assumptions[index]}, i.e. t = ({sympy.sstr(numerator)})/"
+                 f"({sympy.sstr(denominator)}) = 1: multiply each term by a power of t and clear the "
+                 f"denominator {sympy.sstr(denominator)} > 0.")
+    lines.append(f"It suffices to prove the homogeneous inequality {claim}.")
+    return Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
+
+
+def ratio_of_forms(h: sympy.Expr, variables, goal: Problem) -> tuple | None:
+    """`(h, U, D, e - f)` when h = H + L with H, L nonzero forms of degrees e > f >= 1 and D = -sL
+    (s = +-1) strictly positive on the goal's domain by the kernel's rule, U = sH: then h = 0 means
+    U/D = 1 (ab + bc + ca = abc(a + b + c) gives abc(a + b + c)/(ab + bc + ca) = 1)."""
+    poly = _rational_poly(h, variables)
+    if poly is None:
+        return None
+    parts: dict[int, sympy.Expr] = {}
+    for monomial, coefficient in poly.terms():
+        parts[sum(monomial)] = parts.get(sum(monomial), 0) + coefficient * sympy.Mul(
+            *(v**e for v, e in zip(variables, monomial)))
+    if len(parts) != 2 or 0 in parts:
+        return None
+    low, high = sorted(parts)
+    domain = Domain(goal)
+    for sign in (1, -1):
+        if is_positive_factor(domain, -sign * parts[low]):
+            return h, sympy.expand(sign * parts[high]), sympy.expand(-sign * parts[low]), high - low
+    return None
 
 
 def _lines(assumption, cleared, shape, claim_poly, variables) -> list[str]:
