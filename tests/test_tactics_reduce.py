@@ -162,6 +162,7 @@ def test_homogenize_needs_compatible_degrees():
     # USAMO 2011/1: the bound turns the 1 in ab + 1 into (a^2+b^2+c^2+(a+b+c)^2)/4.
     "a, b, c > 0, a^2 + b^2 + c^2 + (a + b + c)^2 <= 4 => (ab+1)/(a+b)^2 + (bc+1)/(b+c)^2 + (ca+1)/(c+a)^2 >= 3",
     "a, b, c > 0, a + b + c >= 3 => a^2 + b^2 + c^2 >= 3",   # t >= 1, the constant term is negative
+    "x, y, z > 0, xyz >= xy + yz + zx => xyz >= 3(x + y + z)",  # t = xyz/(xy + yz + zx) >= 1
 ])
 def test_homogenised_by_a_bound(text):
     proof = assert_proved_through("homogenize", text, closers=("amgm",))

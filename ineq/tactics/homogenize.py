@@ -47,11 +47,11 @@ def homogenize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         h, op = assumption.normalized()
         shape = normalising_constraint(sympy.expand(h), variables)
         if shape is None:
-            if op == "=" and (forms := ratio_of_forms(sympy.expand(h), variables, goal)) is not None:
+            if (forms := ratio_of_forms(sympy.expand(h), variables, goal)) is not None:
                 cleared = cleared or clear_denominators(goal)
                 if cleared is None or cleared.op == "=":
                     return
-                attempt = _by_ratio_of_forms(goal, index, cleared, forms)
+                attempt = _by_ratio_of_forms(goal, index, cleared, forms, op == "=")
                 if attempt is not None:
                     yield attempt
             continue
@@ -117,39 +117,31 @@ def _loss_squares(polynomial: sympy.Expr, shape: tuple, variables, domain: Domai
     fine when L and every -N_j do. The variables must all be >= 0, so that monomials are products
     of atoms and squares."""
     constraint, form, value, _ = shape
-    if not set(variables) <= domain.nonnegative:
-        return None
     sign = 1 if value < 0 else -1  # the sign the lower parts must have
     unit = form / value  # t, with nonnegative coefficients over a positive constant
-    if any(coefficient * (-1 if value < 0 else 1) < 0 for coefficient in _rational_poly(form, variables).coeffs()):
-        return None
     poly = _rational_poly(polynomial, variables)
     top = poly.total_degree()
     parts: dict[int, sympy.Expr] = {}
     for monomial, coefficient in poly.terms():
         if sum(monomial) < top:
-            if coefficient * sign < 0:
-                return None
             power = (top - sum(monomial)) // shape[3]
             term = sign * coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
             parts[power] = parts.get(power, 0) + term
-    squares = []
-    scale = 1 / abs(value)  # 1 - t^m = (sign-adjusted) h / |c| * (1 + t + ... + t^(m-1))
-    for power, part in parts.items():
-        product = _rational_poly(sympy.expand(part * sum(unit**k for k in range(power))), variables)
-        for monomial, coefficient in product.terms():
-            odd = tuple(v for v, e in zip(variables, monomial) if e % 2)
-            even = sympy.Mul(*(v ** (e // 2) for v, e in zip(variables, monomial)))
-            squares.append(Square(sympy.Rational(coefficient) * scale, (constraint,) + odd, even))
-    return tuple(squares)
+    if any(coefficient < 0 for coefficient in _rational_poly(sympy.expand(unit), variables).coeffs()):
+        return None  # t could be negative, and then t^m need not lie on the same side of 1 as t
+    # 1 - t^m = (sign-adjusted) h / |c| * (1 + t + ... + t^(m-1))
+    products = [part * sum(unit**k for k in range(power)) / abs(value) for power, part in parts.items()]
+    return _squares_times(constraint, products, variables, domain)
 
 
-def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple) -> Attempt | None:
+def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple, equality: bool) -> Attempt | None:
     """Under H + L = 0 (forms of degrees e > f) with D = -sL > 0: t = U/D = 1 for U = sH. Each part N_k
     of degree k becomes N_k U^m D^(M-m) with m = (top - k)/(e - f), M the largest m; then
-    D^M N = N' + q * (H + L) exactly, and N' is homogeneous."""
+    D^M N = N' + q * (H + L) exactly, and N' is homogeneous. Under H + L >= 0 (t >= 1 if s = 1, t <= 1
+    if s = -1) the rest D^M N - N' = sum_k N_k D^(M-m) (D - U)(D^(m-1) + ... + U^(m-1)) is written out
+    as squares times the assumption when every N_k has the sign that makes it >= 0."""
     variables = goal.variables
-    h, numerator, denominator, step = forms
+    h, numerator, denominator, step, sign = forms
     poly = _rational_poly(cleared.polynomial, variables)
     if poly is None:
         return None
@@ -165,28 +157,60 @@ def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple) -> Atte
         parts[k] = parts.get(k, 0) + coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
     claim_poly = sympy.expand(sum(part * numerator ** powers[k] * denominator ** (most - powers[k])
                                   for k, part in parts.items()))
-    quotient, remainder = sympy.div(sympy.expand(denominator**most * cleared.polynomial - claim_poly), h, *variables)
-    if remainder != 0 or claim_poly == 0:
+    if claim_poly == 0:
         return None
+    if equality:
+        quotient, remainder = sympy.div(sympy.expand(denominator**most * cleared.polynomial - claim_poly), h,
+                                        *variables)
+        if remainder != 0:
+            return None
+        pieces_tail = (EqualityMultiple(h, quotient),) if quotient != 0 else ()
+    else:
+        rest_parts = [(-sign * part * denominator ** (most - powers[k])
+                       * sum(denominator ** (powers[k] - 1 - j) * numerator**j for j in range(powers[k])))
+                      for k, part in parts.items() if powers[k]]
+        pieces_tail = _squares_times(h, rest_parts, variables, Domain(goal))
+        if pieces_tail is None:
+            return None
     claim = _as_relation(claim_poly, cleared.op, variables)
     rest = [a for i, a in enumerate(goal.assumptions) if i != index]
     subgoal = make_problem(rest, claim, extra_variables=variables)
     multiplier = tuple(cleared.multiplier) + (denominator,) * most
-    pieces_tail = (EqualityMultiple(h, quotient),) if quotient != 0 else ()
 
     def build(subs, claim=claim, pieces_tail=pieces_tail, multiplier=multiplier):
         return Identity(multiplier, (Lemma(sympy.Integer(1), claim, subs[0]),) + pieces_tail)
 
     lines = [cleared.explanation()] if cleared.explanation() else []
+    relation = "=" if equality else (">=" if sign == 1 else "<=")
     lines.append(f"Homogenise with {goal.assumptions[index]}, i.e. t = ({sympy.sstr(numerator)})/"
-                 f"({sympy.sstr(denominator)}) = 1: multiply each term by a power of t and clear the "
+                 f"({sympy.sstr(denominator)}) {relation} 1: multiply each term by a power of t and clear the "
                  f"denominator {sympy.sstr(denominator)} > 0.")
+    if not equality:
+        lines.append(f"By {goal.assumptions[index]}, this does not increase the lower-degree terms (their signs "
+                     f"are fixed).")
     lines.append(f"It suffices to prove the homogeneous inequality {claim}.")
     return Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
 
 
+def _squares_times(atom: sympy.Expr, products: list[sympy.Expr], variables, domain: Domain) -> tuple | None:
+    """`atom * sum(products)` as Square pieces (atom, the odd variables, a monomial squared), or None
+    unless every product has nonnegative coefficients and every variable is >= 0."""
+    if not set(variables) <= domain.nonnegative:
+        return None
+    squares = []
+    for product in products:
+        poly = _rational_poly(sympy.expand(product), variables)
+        if poly is None or any(c < 0 for c in poly.coeffs()):
+            return None
+        for monomial, coefficient in poly.terms():
+            odd = tuple(v for v, e in zip(variables, monomial) if e % 2)
+            even = sympy.Mul(*(v ** (e // 2) for v, e in zip(variables, monomial)))
+            squares.append(Square(sympy.Rational(coefficient), (atom,) + odd, even))
+    return tuple(squares)
+
+
 def ratio_of_forms(h: sympy.Expr, variables, goal: Problem) -> tuple | None:
-    """`(h, U, D, e - f)` when h = H + L with H, L nonzero forms of degrees e > f >= 1 and D = -sL
+    """`(h, U, D, e - f, s)` when h = H + L with H, L nonzero forms of degrees e > f >= 1 and D = -sL
     (s = +-1) strictly positive on the goal's domain by the kernel's rule, U = sH: then h = 0 means
     U/D = 1 (ab + bc + ca = abc(a + b + c) gives abc(a + b + c)/(ab + bc + ca) = 1)."""
     poly = _rational_poly(h, variables)
@@ -202,7 +226,7 @@ def ratio_of_forms(h: sympy.Expr, variables, goal: Problem) -> tuple | None:
     domain = Domain(goal)
     for sign in (1, -1):
         if is_positive_factor(domain, -sign * parts[low]):
-            return h, sympy.expand(sign * parts[high]), sympy.expand(-sign * parts[low]), high - low
+            return h, sympy.expand(sign * parts[high]), sympy.expand(-sign * parts[low]), high - low, sign
     return None
 
 
