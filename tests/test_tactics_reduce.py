@@ -352,6 +352,8 @@ def test_reciprocal_turns_reciprocal_powers_into_a_polynomial_goal():
     remaining = proof.attempts[0].subgoals[0]
     assert [v.name for v in remaining.variables] == ["x", "y"]
     assert remaining.goal.lhs.is_polynomial(*remaining.variables)
+    # 1/x > 0 follows from x > 0 and is dropped (kept, it would grow the assumptions on every round).
+    assert sorted(map(str, remaining.assumptions)) == ["x > 0", "y > 0"]
 
 
 def test_reciprocal_changes_only_positive_variables_in_denominators():

@@ -251,6 +251,8 @@ def normalising_constraint(h: sympy.Expr, variables) -> tuple | None:
     if constant == 0:
         return None
     form = sympy.expand(h - constant)
+    if form == 0:
+        return None  # a constant assumption such as 1 > 0
     degrees = {sum(m) for m in sympy.Poly(form, *variables).monoms()}
     if len(degrees) != 1:
         return None

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import Domain, Reciprocal, reciprocal_problem
+from ineq.kernel import Domain, Reciprocal, Weaken, reciprocal_problem, weakened_problem
 from ineq.problem import Problem, var
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import denominator_factors
@@ -33,9 +33,17 @@ def reciprocal(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     problem = goal
     for variable, name in zip(changed, names):
         problem = reciprocal_problem(problem, variable, name)
+    # a > 0 became 1/x > 0, which x > 0 already gives: drop it, or a later reciprocal would bring it
+    # back as x > 0 again and the search would go round in circles on ever longer assumption lists.
+    redundant = [a for a in problem.assumptions if a.rhs == 0 and a.op in (">", ">=")
+                 and any(a.lhs == 1 / name for name in names)]
+    for assumption in redundant:
+        problem = weakened_problem(problem, assumption)
 
     def build(certificates):
         certificate = certificates[0]
+        for assumption in reversed(redundant):
+            certificate = Weaken(assumption, certificate)
         for variable, name in reversed(list(zip(changed, names))):
             certificate = Reciprocal(variable, name, certificate)
         return certificate
