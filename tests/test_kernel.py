@@ -105,6 +105,9 @@ VALID = [
     ("multiplier-nonstrict-assumption-where-defined", make_problem([Relation(QUADRATIC, ">=", 0)],
                                                                     Relation(1 / QUADRATIC, ">=", 0)),
      Identity((QUADRATIC,), (Square(I(1), (), I(1)),))),  # assumed >= 0 and a written denominator
+    ("multiplier-nonstrict-product-of-denominators", make_problem([Relation(a * b, ">=", 0)],
+                                                                   Relation(1 / a + 1 / b, ">=", 1 / a + 1 / b)),
+     Identity((a * b,), ())),  # ab >= 0, and a, b are written denominators: ab > 0 where defined
     ("multiplier-even-power-unsigned", make_problem([], Relation(1 / (1 + x**2), ">", 0)),
      Identity((1 + x**2,), (Square(I(1), (), I(1)),))),
     ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
@@ -184,6 +187,9 @@ CORRUPTED = [
     ("nonstrict-assumption-multiplier-outside-a-denominator", make_problem(
         [Relation(QUADRATIC, ">=", 0)], Relation(b**2 / (b**2 + 1), ">=", 0)),
      Identity((QUADRATIC, b**2 + 1), (Square(I(1), (QUADRATIC,), b),)), "not positive by its coefficients"),
+    ("nonstrict-product-with-a-factor-outside-the-denominators", make_problem(
+        [Relation(a * b * c, ">=", 0)], Relation(1 / a + 1 / b, ">=", 0)),
+     Identity((a * b * c,), (Square(I(1), (a * b * c,), I(1)),)), "no assumption makes nonnegative"),
     ("nonstrict-assumption-opposite-sign", make_problem([Relation(-QUADRATIC, ">=", 0)],
                                                         Relation(1 / QUADRATIC, ">=", 0)),
      Identity((QUADRATIC,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),

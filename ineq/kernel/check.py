@@ -659,18 +659,26 @@ def is_positive_where_defined(problem: Problem, factor: sympy.Expr) -> bool:
 
 def _require_factor_positive_where_defined(domain: Domain, goal: Relation, factor: sympy.Expr) -> None:
     """The positivity rule, or: the factor is nonnegative (by its coefficients, or as a positive
-    multiple of a nonstrict assumption's side) and divides the base of a negative power written in
-    the goal, so it is nonzero, hence > 0, wherever the goal is defined (a/(b + c) with b, c >= 0
-    gives b + c > 0)."""
+    multiple of a nonstrict assumption's side) and each of its irreducible factors divides the base
+    of a negative power written in the goal, so it is nonzero, hence > 0, wherever the goal is defined
+    (a/(b + c) with b, c >= 0 gives b + c > 0; 1/a + 1/b + 1/c with abc >= 0 gives abc > 0)."""
     try:
         _require_positive_factor(domain, factor)
         return
     except Rejected as rejection:
-        if not factor.is_polynomial(*domain.variables) or not _divides_a_denominator(domain, goal, factor):
+        if not factor.is_polynomial(*domain.variables) or not all(
+                _divides_a_denominator(domain, goal, part) for part in _irreducible_factors(domain, factor)):
             raise rejection from None
     if domain.atom_strictness(factor) is False:
         return
     _require_nonnegative_by_coefficients(domain, factor)
+
+
+def _irreducible_factors(domain: Domain, factor: sympy.Expr) -> list[sympy.Expr]:
+    """The non-constant irreducible factors of a polynomial over Q (abc gives a, b, c): the factor is
+    zero only where one of them is."""
+    _, factors = sympy.factor_list(factor, *domain.variables)
+    return [part for part, _ in factors if not part.is_number]
 
 
 def _divides_a_denominator(domain: Domain, goal: Relation, factor: sympy.Expr) -> bool:
