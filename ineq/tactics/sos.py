@@ -33,6 +33,7 @@ from fractions import Fraction
 from typing import Iterator
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse
 import sympy
 
@@ -554,7 +555,12 @@ def _solve_sdp(configuration: _Configuration, columns: list[PolyDict], deadline:
                                           shape=(len(monomials), len(term.support)))
         expression = expression + mapping @ coefficients
         multiplier_vars.append(coefficients)
-    constraints.append(expression == rhs)
+    independent = _independent_rows(columns, row_of, rhs * scale)
+    if independent is None:
+        return None  # no Gram matrices at all, PSD or not, give the target
+    # Redundant rows (the identity's equations are dependent once bases are restricted) stall
+    # Clarabel ("insufficient progress") and send every such problem to the slow SCS.
+    constraints.append(expression[independent] == rhs[independent])
     problem = cp.Problem(cp.Maximize(margin), constraints)
     for solver in ("CLARABEL", "SCS"):
         remaining = deadline.remaining()
@@ -580,6 +586,26 @@ def _solve_sdp(configuration: _Configuration, columns: list[PolyDict], deadline:
     matrices = [scale * (g.value + g.value.T) / 2 for g in variables]
     multipliers = [scale * q.value for q in multiplier_vars]
     return matrices, multipliers
+
+
+def _independent_rows(columns: list[PolyDict], row_of: dict, rhs: np.ndarray) -> np.ndarray | None:
+    """Indices of a maximal set of independent equations of `sum_j x_j columns_j = rhs` (one equation
+    per monomial), or None when the equations are inconsistent."""
+    matrix = np.zeros((len(row_of), len(columns)))
+    for j, column in enumerate(columns):
+        for m, v in column.items():
+            matrix[row_of[m], j] = float(v)
+    # Pivoted QR of the transpose: the first `rank` pivots are independent rows; every other row is
+    # the combination R11^-1 R12 of them, and so must its right-hand side be.
+    _, triangular, permutation = scipy.linalg.qr(matrix.T, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(triangular))
+    rank = int(np.sum(diagonal > 1e-9 * max(1.0, float(diagonal.max(initial=0.0)))))
+    keep, dependent = permutation[:rank], permutation[rank:]
+    if len(dependent):
+        combination = scipy.linalg.solve_triangular(triangular[:rank, :rank], triangular[:rank, rank:])
+        if np.max(np.abs(combination.T @ rhs[keep] - rhs[dependent])) > 1e-6 * max(1.0, float(np.max(np.abs(rhs)))):
+            return None
+    return np.sort(keep)
 
 
 def _round(configuration: _Configuration, projector: AffineProjector, numeric, strict_goal: bool,
