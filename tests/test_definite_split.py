@@ -29,3 +29,14 @@ def test_a_form_that_needs_the_multiplier_is_proved_and_checked():
 def test_only_even_forms_of_degree_at_least_four():
     for statement in ("a^2+b^2>=2*a*b", "a^3+b^3>=a^2*b+a*b^2", "a^4+b^4+1>=a^2*b^2", "x^4+y^4>x^3*y"):
         assert list(definite_split(parse_problem(statement), Deadline.after(5))) == []
+
+
+def test_a_rational_goal_qualifies_by_its_numerator():
+    # Robinson's form (not a sum of squares) over a positive definite denominator.
+    robinson = ("x^6+y^6+z^6 - (x^4*y^2+x^2*y^4+x^4*z^2+x^2*z^4+y^4*z^2+y^2*z^4) + 3*x^2*y^2*z^2")
+    goal = parse_problem(f"({robinson})/(x^2+y^2+2*z^2) >= 0")
+    assert len(list(definite_split(goal, Deadline.after(5)))) == 1
+    proof = search(goal, Deadline.after(60))
+    assert proof is not None and proof.tactics[0] == "definite_split"
+    assert check(goal, proof.certificate).ok
+    assert list(definite_split(parse_problem("(a^3+b^3)/(a^2+b^2) >= 0"), Deadline.after(5))) == []

@@ -17,17 +17,25 @@ import sympy
 from ineq.kernel import CaseSplit, case_problems
 from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.clear_denominators import clear_denominators
 
 TACTIC_NAME = "definite_split"
 
 
 def definite_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
-    """One attempt for a nonstrict goal whose difference is a form of even degree >= 4 in variables
-    of which some have no sign assumption (over nonnegative variables other multipliers serve)."""
+    """One attempt for a nonstrict goal whose difference (or, for a rational goal, its numerator) is
+    a form of even degree >= 4."""
     g, op = goal.goal.normalized()
     variables = goal.variables
-    if op != ">=" or deadline.expired() or not g.is_polynomial(*variables):
+    if op != ">=" or deadline.expired() or not variables:
         return
+    if not g.is_polynomial(*variables):
+        # A rational goal qualifies by its numerator once the denominators are cleared
+        # (Vasile's 4/3 >= sum (a+b)(a+c)/(a^2+4b^2+4c^2) over the reals).
+        cleared = clear_denominators(goal)
+        if cleared is None or cleared.op != ">=":
+            return
+        g = cleared.polynomial
     poly = sympy.Poly(sympy.expand(g), *variables)
     degree = poly.total_degree()
     if degree < 4 or degree % 2 or not poly.is_homogeneous:
