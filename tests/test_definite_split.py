@@ -40,3 +40,13 @@ def test_a_rational_goal_qualifies_by_its_numerator():
     assert proof is not None and proof.tactics[0] == "definite_split"
     assert check(goal, proof.certificate).ok
     assert list(definite_split(parse_problem("(a^3+b^3)/(a^2+b^2) >= 0"), Deadline.after(5))) == []
+
+
+def test_over_nonnegative_variables_the_split_is_on_their_sum():
+    # Vasile p32029: proved with a, b, c > 0 times a + b + c, but a, b, c are only >= 0.
+    goal = parse_problem("a, b, c >= 0 => a^3 + b^3 + c^3 >= a^2 b + b^2 c + c^2 a + (b - c)^2 (8a/9 - 8b/9)")
+    attempt = next(definite_split(goal, Deadline.after(5)))
+    assert str(attempt.subgoals[0].assumptions[-1]) == "a + b + c > 0"
+    proof = search(goal, Deadline.after(60))
+    assert proof is not None and "definite_split" in proof.tactics
+    assert check(goal, proof.certificate).ok

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import CaseSplit, case_problems
+from ineq.kernel import CaseSplit, Domain, case_problems
 from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
@@ -24,7 +24,8 @@ TACTIC_NAME = "definite_split"
 
 def definite_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     """One attempt for a nonstrict goal whose difference (or, for a rational goal, its numerator) is
-    a form of even degree >= 4."""
+    a form: of degree >= 2 over nonnegative variables not all assumed > 0 (split on their sum), or
+    else of even degree >= 4 (split on the sum of their squares)."""
     g, op = goal.goal.normalized()
     variables = goal.variables
     if op != ">=" or deadline.expired() or not variables:
@@ -38,13 +39,21 @@ def definite_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         g = cleared.polynomial
     poly = sympy.Poly(sympy.expand(g), *variables)
     degree = poly.total_degree()
-    if degree < 4 or degree % 2 or not poly.is_homogeneous:
+    if not poly.is_homogeneous:
         return
-    quadratic = sympy.Add(*(v**2 for v in variables))
-    if any(sympy.expand(a.lhs - a.rhs - quadratic) == 0 for a in goal.assumptions):
+    domain = Domain(goal)
+    if set(variables) <= domain.nonnegative and not set(variables) <= domain.positive and degree >= 2:
+        # Over nonnegative variables the sum of the variables is the multiplier (Schur-like forms
+        # need it), but it is only >= 0: split off the origin to make it > 0.
+        splitter = sympy.Add(*variables)
+    elif degree >= 4 and degree % 2 == 0:
+        splitter = sympy.Add(*(v**2 for v in variables))
+    else:
+        return
+    if any(sympy.expand(a.lhs - a.rhs - splitter) == 0 for a in goal.assumptions):
         return  # already split
-    first, second = case_problems(goal, quadratic, strict=True)
-    shown = sympy.sstr(quadratic)
+    first, second = case_problems(goal, splitter, strict=True)
+    shown = sympy.sstr(splitter)
     yield Attempt(TACTIC_NAME, goal, (first, second),
-                  lambda subs: CaseSplit(quadratic, subs[0], subs[1], strict=True),
+                  lambda subs: CaseSplit(splitter, subs[0], subs[1], strict=True),
                   (f"Consider the cases {shown} > 0 (multiply by it) and {shown} <= 0 (every variable is 0).",))

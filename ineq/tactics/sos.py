@@ -235,6 +235,12 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
                 # A strict assumption of even degree (x^2 + y^2 + z^2 > 0 from definite_split) is a
                 # positive multiplier, as Motzkin-like forms need.
                 yield build(f"times {sympy.sstr(expr)}", (expr,), base + poly_degree(poly), False, True)
+            elif strict and positive_sum is None and all(v > 0 for v in poly.values()):
+                # a + b + c > 0 over nonnegative variables (from definite_split): the multiplier that
+                # the sum of the positive variables is when they are assumed > 0.
+                for power in (1, 2):
+                    yield build(f"times ({sympy.sstr(expr)})^{power}", (expr,) * power,
+                                base + power * poly_degree(poly), True, True)
         return
     if len(equalities) == 1 and atoms_homogeneous and equalities[0][2] == 1:
         for power in (0, 1, 2):
