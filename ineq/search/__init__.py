@@ -90,7 +90,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
             "sign_cases": 0.3, "radical_amgm": 0.3, "fudging": 0.2,
-            "definite_split": 0.1, "ratio_substitution": 1.0}
+            "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)

@@ -9,6 +9,7 @@ from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.definite_split import definite_split
 from ineq.tactics.denominator_signs import denominator_signs
+from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
@@ -42,4 +43,5 @@ TACTICS = {
     "fudging": fudging,
     "definite_split": definite_split,
     "ratio_substitution": ratio_substitution,
+    "factor_bound": factor_bound,
 }
