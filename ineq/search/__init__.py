@@ -108,6 +108,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 4.0  # the closing tactics read only polynomial assumptions
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line", "ratio_substitution"):
             score += 1.5
+        if features["equalities"] and name == "homogenize":
+            score += 0.4  # cheap, and its homogeneous subgoal often falls to amgm: before the SDP
         if features["equalities"] and name == "sos":
             # Level with amgm (cheap, tried first) and substitute (tried next): sos uses the
             # equalities itself (homogenising, multipliers), often the shortest way.
