@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sympy
 
 from ineq.kernel import Identity, Lemma, Square, check
@@ -182,3 +183,18 @@ def test_a_denominator_that_vanishes_only_where_the_goal_is_undefined_is_cleared
     proof = search(goal, Deadline.after(30))
     assert proof is not None and "denominator_signs" in proof.tactics
     assert check(goal, proof.certificate).ok
+
+
+@pytest.mark.parametrize("statement,first,before", [
+    ("x, y, z > 0, sqrt(x) + sqrt(y) + sqrt(z) = 3 => x^3 + y^3 + z^3 >= 3", "radicals", "sos"),
+    ("x, y > 0, s > 0, s^2 = x => s^3 + y >= 0", "substitute", "sos"),
+    ("a, b, c > 0, abc = 1 => a^2 + b^2 + c^2 >= a + b + c", "ratio_substitution", "sos"),
+    ("a, b, c > 0, ab + bc + ca = abc(a + b + c) => a + b + c >= 3", "homogenize", "sos"),
+    ("a, b, c > 0, a^2 + b^2 + c^2 <= 3 => 1/a + 1/b + 1/c >= 3", "homogenize", "sos"),
+])
+def test_the_heuristic_tries_the_cheap_reduction_before_the_sdp(statement, first, before):
+    from ineq.tactics import TACTICS
+
+    names = list(TACTICS)
+    scores = dict(zip(names, heuristic_scorer(parse_problem(statement), names)))
+    assert scores[first] > scores[before]

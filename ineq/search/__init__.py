@@ -66,6 +66,9 @@ def goal_features(goal: Problem) -> dict:
     numerator_denominator = g.as_numer_denom()
     equalities = [a for a in goal.assumptions if a.op == "="]
     return {
+        "assumption_radicals": sum(1 for a in goal.assumptions for p in (a.lhs - a.rhs).atoms(sympy.Pow)
+                                   if p.exp.is_Rational and not p.exp.is_Integer),
+        "definitions": sum(1 for a in equalities if a.lhs.is_Symbol or a.rhs.is_Symbol),
         "product_constraints": sum(1 for a in equalities if _product_of_variables(a, goal.variables)),
         "form_ratios": sum(1 for a in equalities if _two_forms(a, goal.variables)),
         "normalising_bounds": sum(1 for a in goal.assumptions if a.op != "=" and _normalising_bound(a, goal.variables)),
@@ -100,7 +103,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 3.5  # roots of products of positive variables are AM-GM terms: try that first, it is cheap
         if features["radicals"] and name == "radical_amgm":
             score += 5.8  # cheap when it applies; tried before naming the radicals
-        if features["radicals"] and name == "radicals":
+        if (features["radicals"] or features["assumption_radicals"]) and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
         if features["radicals"] and name == "fudging":
             score += 5.5  # a cyclic sum of radicals is rarely proved whole; its terms often are
@@ -108,6 +111,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 4.0  # the closing tactics read only polynomial assumptions
         if features["equalities"] and name in ("substitute", "homogenize", "tangent_line", "ratio_substitution"):
             score += 1.5
+        if features["definitions"] and name == "substitute":
+            score += 0.5  # x = s^2 (from naming sqrt(x)): eliminating x first shrinks every later SDP
         if features["equalities"] and name == "homogenize":
             score += 0.4  # cheap, and its homogeneous subgoal often falls to amgm: before the SDP
         if features["equalities"] and name == "sos":
