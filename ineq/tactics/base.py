@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
+import sympy
+
 from ineq.kernel import Certificate
 from ineq.problem import Problem
 
@@ -53,3 +55,13 @@ class Tactic(Protocol):
     (yielding nothing more) once `deadline` has expired."""
 
     def __call__(self, goal: Problem, deadline: Deadline) -> Iterator[Attempt]: ...
+
+
+def equality_assumptions(goal: Problem, deadline: Deadline) -> Iterator[tuple[int, sympy.Expr]]:
+    """(index, expanded h) for every assumption that reads h = 0, until the deadline passes."""
+    for index, assumption in enumerate(goal.assumptions):
+        if deadline.expired():
+            return
+        h, op = assumption.normalized()
+        if op == "=":
+            yield index, sympy.expand(h)

@@ -20,7 +20,7 @@ import sympy
 
 from ineq.kernel import ChangeVariables, Domain, changed_problem
 from ineq.problem import Problem, var
-from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.base import Attempt, Deadline, equality_assumptions
 
 TACTIC_NAME = "ratio_substitution"
 _NAMES = "xyzwuvpqst"
@@ -30,13 +30,9 @@ _MAX_FACTORS = 4
 def ratio_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     """Yield one attempt per product constraint of the shape above."""
     domain = Domain(goal)
-    for index, assumption in enumerate(goal.assumptions):
-        if deadline.expired():
-            return
-        h, op = assumption.normalized()
-        if op != "=":
-            continue
-        shape = product_constraint(sympy.expand(h), goal.variables, domain)
+    for index, h in equality_assumptions(goal, deadline):
+        assumption = goal.assumptions[index]
+        shape = product_constraint(h, goal.variables, domain)
         if shape is None:
             continue
         factors, root = shape

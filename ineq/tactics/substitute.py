@@ -14,7 +14,7 @@ import sympy
 
 from ineq.kernel import Substitute, substituted_problem
 from ineq.problem import Problem
-from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.base import Attempt, Deadline, equality_assumptions
 
 TACTIC_NAME = "substitute"
 
@@ -22,13 +22,8 @@ TACTIC_NAME = "substitute"
 def substitute(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     """Yield one attempt per (equality, variable) candidate, smallest reduced problem first."""
     candidates = []
-    for index, assumption in enumerate(goal.assumptions):
-        if deadline.expired():
-            return
-        h, op = assumption.normalized()
-        if op != "=":
-            continue
-        h = sympy.expand(h)
+    for index, h in equality_assumptions(goal, deadline):
+        assumption = goal.assumptions[index]
         for variable in goal.variables:
             expression = solve_linear(h, variable)
             if expression is None:
