@@ -69,9 +69,7 @@ def goal_features(goal: Problem) -> dict:
         "assumption_radicals": sum(1 for a in goal.assumptions for p in (a.lhs - a.rhs).atoms(sympy.Pow)
                                    if p.exp.is_Rational and not p.exp.is_Integer),
         "definitions": sum(1 for a in equalities if a.lhs.is_Symbol or a.rhs.is_Symbol),
-        "product_constraints": sum(1 for a in equalities if _product_of_variables(a, goal.variables)),
-        "form_ratios": sum(1 for a in equalities if _two_forms(a, goal.variables)),
-        "normalising_bounds": sum(1 for a in goal.assumptions if a.op != "=" and _normalising_bound(a, goal.variables)),
+        **_constraint_shapes(goal),
         "variables": len(goal.variables),
         "assumptions": len(goal.assumptions),
         "equalities": len(equalities),
@@ -131,32 +129,29 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     return scores
 
 
-def _product_of_variables(assumption, variables) -> bool:
-    """Whether an equality reads `v_1 ... v_n = c` (abc = 1) with distinct variables, c a nonzero number."""
-    h = sympy.expand(assumption.lhs - assumption.rhs)
-    constant = h.as_coeff_Add()[0]
-    product = h - constant
-    return (constant != 0 and product.is_Mul and len(product.free_symbols) >= 2
-            and all(f.is_Symbol or f.is_Number for f in product.args) and product.free_symbols <= set(variables))
+def _constraint_shapes(goal: Problem) -> dict[str, int]:
+    """How many assumptions have the shapes the reducing tactics use, detected by those tactics' own
+    tests: products of variables (abc = 1), equalities between two forms (ab + bc + ca = abc(a + b + c))
+    and bounds of a form in two or more variables (a^2 + b^2 + c^2 <= 3)."""
+    from ineq.kernel import Domain
+    from ineq.tactics.homogenize import normalising_constraint, ratio_of_forms
+    from ineq.tactics.ratio_substitution import product_constraint
 
-
-def _two_forms(assumption, variables) -> bool:
-    """Whether a polynomial equality is the sum of two nonzero forms of different positive degrees."""
-    h = sympy.expand(assumption.lhs - assumption.rhs)
-    if not h.is_polynomial(*variables) or not h.free_symbols <= set(variables):
-        return False
-    degrees = {sum(m) for m in sympy.Poly(h, *variables).monoms()}
-    return len(degrees) == 2 and 0 not in degrees
-
-
-def _normalising_bound(assumption, variables) -> bool:
-    """Whether an inequality reads `L op c` with L a form in two or more variables, c != 0."""
-    h = sympy.expand(assumption.lhs - assumption.rhs)
-    if not h.is_polynomial(*variables):
-        return False
-    constant = h.as_coeff_Add()[0]
-    form = h - constant
-    return constant != 0 and len(form.free_symbols) >= 2 and sympy.Poly(form, *variables).is_homogeneous
+    counts = {"product_constraints": 0, "form_ratios": 0, "normalising_bounds": 0}
+    domain = None
+    for assumption in goal.assumptions:
+        h, op = assumption.normalized()
+        h = sympy.expand(h)
+        if not h.is_polynomial(*goal.variables) or not h.free_symbols <= set(goal.variables):
+            continue
+        if op == "=":
+            domain = domain or Domain(goal)
+            counts["product_constraints"] += product_constraint(h, goal.variables, domain) is not None
+            counts["form_ratios"] += ratio_of_forms(h, goal.variables, goal) is not None
+        else:
+            shape = normalising_constraint(h, goal.variables)
+            counts["normalising_bounds"] += shape is not None and len(shape[1].free_symbols) >= 2
+    return counts
 
 
 def _rational_assumptions(goal: Problem) -> bool:

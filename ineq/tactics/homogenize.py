@@ -119,14 +119,9 @@ def _loss_squares(polynomial: sympy.Expr, shape: tuple, variables, domain: Domai
     constraint, form, value, _ = shape
     sign = 1 if value < 0 else -1  # the sign the lower parts must have
     unit = form / value  # t, with nonnegative coefficients over a positive constant
-    poly = _rational_poly(polynomial, variables)
-    top = poly.total_degree()
-    parts: dict[int, sympy.Expr] = {}
-    for monomial, coefficient in poly.terms():
-        if sum(monomial) < top:
-            power = (top - sum(monomial)) // shape[3]
-            term = sign * coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
-            parts[power] = parts.get(power, 0) + term
+    by_degree = _parts_by_degree(_rational_poly(polynomial, variables), variables)
+    top = max(by_degree)
+    parts = {(top - k) // shape[3]: sign * part for k, part in by_degree.items() if k < top}
     if any(coefficient < 0 for coefficient in _rational_poly(sympy.expand(unit), variables).coeffs()):
         return None  # t could be negative, and then t^m need not lie on the same side of 1 as t
     # 1 - t^m = (sign-adjusted) h / |c| * (1 + t + ... + t^(m-1))
@@ -145,16 +140,12 @@ def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple, equalit
     poly = _rational_poly(cleared.polynomial, variables)
     if poly is None:
         return None
-    degrees = {sum(m) for m in poly.monoms()}
-    top = max(degrees)
-    if len(degrees) <= 1 or any((top - k) % step for k in degrees):
+    parts = _parts_by_degree(poly, variables)
+    top = max(parts)
+    if len(parts) <= 1 or any((top - k) % step for k in parts):
         return None
-    powers = {k: (top - k) // step for k in degrees}
+    powers = {k: (top - k) // step for k in parts}
     most = max(powers.values())
-    parts: dict[int, sympy.Expr] = {}
-    for monomial, coefficient in poly.terms():
-        k = sum(monomial)
-        parts[k] = parts.get(k, 0) + coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
     claim_poly = sympy.expand(sum(part * numerator ** powers[k] * denominator ** (most - powers[k])
                                   for k, part in parts.items()))
     if claim_poly == 0:
@@ -192,6 +183,15 @@ def _by_ratio_of_forms(goal: Problem, index: int, cleared, forms: tuple, equalit
     return Attempt(TACTIC_NAME, goal, (subgoal,), build, tuple(lines))
 
 
+def _parts_by_degree(poly: sympy.Poly, variables) -> dict[int, sympy.Expr]:
+    """The polynomial's homogeneous parts, by degree."""
+    parts: dict[int, sympy.Expr] = {}
+    for monomial, coefficient in poly.terms():
+        term = coefficient * sympy.Mul(*(v**e for v, e in zip(variables, monomial)))
+        parts[sum(monomial)] = parts.get(sum(monomial), 0) + term
+    return parts
+
+
 def _squares_times(atom: sympy.Expr, products: list[sympy.Expr], variables, domain: Domain) -> tuple | None:
     """`atom * sum(products)` as Square pieces (atom, the odd variables, a monomial squared), or None
     unless every product has nonnegative coefficients and every variable is >= 0."""
@@ -216,10 +216,7 @@ def ratio_of_forms(h: sympy.Expr, variables, goal: Problem) -> tuple | None:
     poly = _rational_poly(h, variables)
     if poly is None:
         return None
-    parts: dict[int, sympy.Expr] = {}
-    for monomial, coefficient in poly.terms():
-        parts[sum(monomial)] = parts.get(sum(monomial), 0) + coefficient * sympy.Mul(
-            *(v**e for v, e in zip(variables, monomial)))
+    parts = _parts_by_degree(poly, variables)
     if len(parts) != 2 or 0 in parts:
         return None
     low, high = sorted(parts)
