@@ -209,3 +209,63 @@ def test_an_equality_case_on_a_constrained_sextic_is_removed_before_the_solver()
                                     + 7 * (a**2 + b**2 + c**2), ">=", 49))
     certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
     assert certificate is not None and check(problem, certificate).ok
+
+
+def test_quadratic_irrational_equality_cases_come_in_conjugate_pairs():
+    from ineq.tactics.sos_zeros import evaluate_quadratic, quadratic_equality_cases, quadratic_sign
+
+    # 2 - (ab + bc + ca - abc) under a^2 + b^2 + c^2 + abc = 4 vanishes at (sqrt 2, sqrt 2, 0).
+    target = {(1, 1, 1): Fraction(1), (1, 1, 0): Fraction(-1), (0, 1, 1): Fraction(-1), (1, 0, 1): Fraction(-1),
+              (0, 0, 0): Fraction(2)}
+    constraint = {(2, 0, 0): Fraction(1), (0, 2, 0): Fraction(1), (0, 0, 2): Fraction(1), (1, 1, 1): Fraction(1),
+                  (0, 0, 0): Fraction(-4)}
+    points = quadratic_equality_cases(target, [constraint], 3)
+    on_ab = [p for p in points if p.rational == (0, 0, 0) and p.irrational[2] == 0]
+    assert {p.radicand for p in on_ab} == {8}  # sqrt 2 = sqrt 8 / 2
+    assert sorted(p.irrational[0] for p in on_ab) == [Fraction(-1, 2), Fraction(1, 2)]
+    for point in points:
+        assert evaluate_quadratic(target, point) == (0, 0)
+        assert evaluate_quadratic(constraint, point) == (0, 0)
+    assert quadratic_sign((Fraction(3), Fraction(-2)), 2) == 1  # 3 - 2 sqrt 2 > 0
+    assert quadratic_sign((Fraction(2), Fraction(-2)), 2) == -1
+    assert quadratic_sign((Fraction(-4), Fraction(2)), 4) == 0
+
+
+def test_an_irrational_equality_case_is_removed_before_the_solver():
+    # USAMO 2001/3: equality also at (sqrt 2, sqrt 2, 0); with only the rational case removed the
+    # Gram matrices stay singular and no certificate rounds.
+    problem = make_problem(positive(a, b, c, op=">=") + [Relation(a**2 + b**2 + c**2 + a * b * c, "=", 4)],
+                           Relation(a * b + b * c + c * a - a * b * c, "<=", 2))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+
+
+def test_a_fitted_multiplier_proves_abc_equals_one_over_the_reals():
+    # ChenNEQ p07: a + b + c <= a^2 + b^2 + c^2 when abc = 1, for real a, b, c; no fixed multiplier
+    # works, a multiplier 1 + (nonnegative combination of squares) found by the SDP does.
+    problem = make_problem([Relation(a * b * c, "=", 1)], Relation(a + b + c, "<=", a**2 + b**2 + c**2))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+    assert len(certificate.multiplier) == 1 and certificate.multiplier[0].has(a**2)
+
+
+def test_diagonal_entries_that_nothing_can_cancel_are_pruned_exactly():
+    import importlib
+
+    sos_module = importlib.import_module("ineq.tactics.sos")
+    # x^2 - 2x + 1 over the basis {1, x, x^2}: x^4 appears only on the diagonal entry of x^2, and the
+    # target lacks it, so x^2 leaves the basis before any numerics.
+    block = sos_module._Block((), {(0,): Fraction(1)}, [{(0,): Fraction(1)}, {(1,): Fraction(1)}, {(2,): Fraction(1)}])
+    configuration = sos_module._Configuration("test", (), {(2,): Fraction(1), (1,): Fraction(-2), (0,): Fraction(1)},
+                                              [block])
+    pruned = sos_module._prune_diagonal(configuration)
+    assert [next(iter(element)) for element in pruned.blocks[0].basis] == [(0,), (1,)]
+
+
+def test_pruning_and_irrational_cases_prove_a_constrained_quartic():
+    # 567NEQ p051: equality at (1, 1, 1) and (sqrt 2, sqrt 2, 0); the top-degree squares of the
+    # (a + b + c) ansatz are forced to 0 and only their exact removal lets the solution round.
+    problem = make_problem(positive(a, b, c) + [Relation(a**2 + b**2 + c**2 + a * b * c, "=", 4)],
+                           Relation(a**2 * b**2 + b**2 * c**2 + c**2 * a**2, "<=", a**2 + b**2 + c**2))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok

@@ -52,7 +52,8 @@ from ineq.tactics.sos_rounding import (
     primitive,
     rational_kernel_complement,
 )
-from ineq.tactics.sos_zeros import equality_cases, evaluate, vanishing_combinations
+from ineq.tactics.sos_zeros import (equality_cases, evaluate, evaluate_quadratic, quadratic_equality_cases,
+                                   quadratic_sign, vanishing_combinations)
 
 TACTIC_NAME = "sos"
 # Denominators tried when rounding the float solution; coarse ones give nicer certificates.
@@ -80,6 +81,10 @@ class _Block:
     multiplier: PolyDict
     basis: list[PolyDict]
     strict: bool = False
+    # Set on the 1x1 blocks of a learned goal multiplier: the block's entry c is the coefficient of
+    # this monomial m in M = 1 + sum c m, and its `multiplier` is -target * m, so that the identity
+    # target = blocks + equality terms reads target * M = the other blocks + equality terms.
+    learned_monomial: tuple[int, ...] | None = None
 
     @property
     def unknowns(self) -> int:
@@ -212,13 +217,14 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
     positive_sum = sympy.Add(*positive) if positive else None
     nonnegative = sorted(domain.nonnegative, key=lambda v: variables.index(v))
 
-    def build(description, extra, degree, use_atoms, hom, scaled=None, offset=None):
+    def build(description, extra, degree, use_atoms, hom, scaled=None, offset=None, learned=()):
         if scaled is None:
             scaled = target
             for factor in extra:
                 scaled = poly_mul(scaled, _to_dict(factor, variables))
         return _configuration(description, extra, scaled, degree, hom, variables,
-                              atoms if use_atoms else [], [] if hom else equalities, strict_goal, offset)
+                              atoms if use_atoms else [], [] if hom else equalities, strict_goal, offset,
+                              learned)
 
     base = poly_degree(target)
     if homogeneous:
@@ -262,8 +268,22 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
         # The dehomogenised form of multiplying by the sum of the variables (the homogenising one
         # included): it proves odd-degree goals with an interior equality case, such as
         # 2(a^3+b^3+c^3) + 9(ab+bc+ca) + 39 >= 24(a+b+c), that no plain ansatz of their degree proves.
-        yield build("times 1 + the sum of the nonnegative variables", (1 + sympy.Add(*nonnegative),),
-                    (base + 1) + (base + 1) % 2, True, False)
+        # Two degrees higher it proves USAMO 2001/3 (ab + bc + ca - abc <= 2 under
+        # a^2 + b^2 + c^2 + abc = 4, equality also at (sqrt 2, sqrt 2, 0)).
+        for higher in (0, 2):
+            yield build(f"times 1 + the sum of the nonnegative variables{', two degrees higher' if higher else ''}",
+                        (1 + sympy.Add(*nonnegative),), (base + 1) + (base + 1) % 2 + higher, True, False)
+    # Constrained goals often need a multiplier fitted to them (triples' certificates for
+    # a^2 + b^2 + c^2 + abc = 4 problems have one):
+    # M = 1 + a nonnegative combination of the monomials that are nonnegative on the domain, of
+    # degree up to what the smallest even degree >= deg P + 2 leaves, found by the same SDP (its
+    # coefficients are 1x1 blocks).
+    fitted = (base + 2) + base % 2
+    learned = tuple(m for m in _monomials(len(variables), fitted - base, exact=False)
+                    if any(m) and all(e % 2 == 0 or v in domain.nonnegative for v, e in zip(variables, m)))
+    if learned:
+        yield build(f"times a fitted multiplier 1 + (nonnegative monomials of degree <= {fitted - base})",
+                    (), fitted, bool(atoms), False, learned=learned)
     if not atoms and not equalities:
         # Motzkin-like forms are SOS only after multiplying by a positive definite factor.
         yield build("times 1 + the sum of the squared variables", (1 + sum(v**2 for v in variables),),
@@ -304,8 +324,9 @@ def _homogenise(target: PolyDict, equality, power: int, variables):
 
 def _configuration(description: str, extra: tuple[sympy.Expr, ...], target: PolyDict, degree: int,
                    homogeneous: bool, variables, atoms, equalities, strict_goal: bool,
-                   offset) -> _Configuration:
-    """Blocks for every atom product that fits `degree` (exactly, in the homogeneous case)."""
+                   offset, learned_monomials: tuple[tuple[int, ...], ...] = ()) -> _Configuration:
+    """Blocks for every atom product that fits `degree` (exactly, in the homogeneous case), and one
+    1x1 block per monomial of a learned goal multiplier (see `_Block.learned_monomial`)."""
     homogeneous = homogeneous and is_homogeneous(target) and poly_degree(target) == degree
     nvars = len(variables)
     if _basis_size(nvars, degree // 2, homogeneous) ** 2 > 2 * _MAX_UNKNOWNS:
@@ -328,6 +349,9 @@ def _configuration(description: str, extra: tuple[sympy.Expr, ...], target: Poly
     if strict_goal:
         for product_atoms, product_poly in _strict_products(atoms, degree, homogeneous, nvars):
             blocks.append(_Block(product_atoms, product_poly, [{(0,) * nvars: Fraction(1)}], strict=True))
+    for monomial in learned_monomials:
+        blocks.append(_Block((), poly_mul(target, {monomial: Fraction(-1)}), [{(0,) * nvars: Fraction(1)}],
+                             learned_monomial=monomial))
     equality_terms = []
     for expr, poly, denominator in equalities:
         rest = degree - poly_degree(poly)
@@ -422,6 +446,7 @@ def _solve_configuration(configuration: _Configuration, strict_goal: bool,
     """Solve with the bases restricted at the exact equality cases, then (when that changed the
     bases and found nothing) without: the same feasible set in another basis can round differently,
     and each way succeeds on problems where the other fails."""
+    configuration = _prune_diagonal(configuration)
     restricted = _restrict_to_equality_cases(configuration)
     solution = _solve_faces(restricted, strict_goal, deadline)
     if solution is None and restricted != configuration and not deadline.expired():
@@ -458,23 +483,74 @@ def _solve_faces(configuration: _Configuration, strict_goal: bool, deadline: Dea
     return None
 
 
+def _prune_diagonal(configuration: _Configuration) -> _Configuration:
+    """Drop basis monomials whose Gram diagonal entry is forced to 0, exactly (partial facial
+    reduction by diagonal consistency): a monomial of the identity that the target lacks, that no
+    equality term can produce, and that only diagonal entries produce, each with a positive
+    coefficient, makes all those entries 0, so their basis monomials go; repeated until stable.
+    Such forced zeros (the top-degree squares that nothing can cancel) otherwise leave kernels
+    that the numerical facial reduction cannot tell from accidental ones."""
+    free = set(configuration.target)
+    for term in configuration.equalities:
+        for monomial in term.support:
+            free.update(tuple(a + b for a, b in zip(monomial, m)) for m in term.constraint)
+    blocks = list(configuration.blocks)
+    if not all(len(element) == 1 and next(iter(element.values())) == 1
+               for block in blocks for element in block.basis):
+        return configuration  # only monomial bases
+    while True:
+        # monomial -> the (block, basis index) diagonal entries producing it, or None once anything
+        # else (an off-diagonal entry, a negative coefficient) produces it too
+        producers: dict[tuple[int, ...], list | None] = {}
+        for k, block in enumerate(blocks):
+            monomials = [next(iter(element)) for element in block.basis]
+            for i, first in enumerate(monomials):
+                for j in range(i, len(monomials)):
+                    for m, v in block.multiplier.items():
+                        key = tuple(a + b + c for a, b, c in zip(m, first, monomials[j]))
+                        if i == j and v > 0 and producers.get(key, []) is not None:
+                            producers.setdefault(key, []).append((k, i))
+                        else:
+                            producers[key] = None
+        forced = {entry for key, entries in producers.items() if entries and key not in free for entry in entries}
+        if not forced:
+            break
+        blocks = [_Block(block.atoms, block.multiplier,
+                         [element for i, element in enumerate(block.basis) if (k, i) not in forced],
+                         block.strict, block.learned_monomial) for k, block in enumerate(blocks)]
+        blocks = [block for block in blocks if block.basis]
+    if len(blocks) == len(configuration.blocks) and all(
+            len(a.basis) == len(b.basis) for a, b in zip(blocks, configuration.blocks)):
+        return configuration
+    return _Configuration(configuration.description, configuration.extra, configuration.target, blocks,
+                          configuration.equalities, configuration.offset)
+
+
 def _restrict_to_equality_cases(configuration: _Configuration) -> _Configuration:
     """Restrict each block's basis to the combinations vanishing at the target's exact equality
-    cases where the block's multiplier is positive (see `ineq.tactics.sos_zeros`); drop the blocks
-    left empty. Points where a multiplier is negative lie outside the domain and are skipped."""
+    cases (rational, or with coordinates in some Q(sqrt D)) where the block's multiplier is positive
+    (see `ineq.tactics.sos_zeros`); drop the blocks left empty. Points where a multiplier is negative
+    lie outside the domain and are skipped."""
     nvars = len(next(iter(configuration.target)))
     constraints = [term.constraint for term in configuration.equalities]
     points = [point for point in equality_cases(configuration.target, constraints, nvars)
               if all(evaluate(block.multiplier, point) >= 0 for block in configuration.blocks)]
-    if not points:
+    irrational = [point for point in quadratic_equality_cases(configuration.target, constraints, nvars)
+                  if all(quadratic_sign(evaluate_quadratic(block.multiplier, point), point.radicand) >= 0
+                         for block in configuration.blocks)]
+    if not points and not irrational:
         return configuration
     blocks = []
     for block in configuration.blocks:
-        active = [point for point in points if evaluate(block.multiplier, point) > 0]
-        if not active:
+        values = [[evaluate(element, point) for element in block.basis] for point in points
+                  if evaluate(block.multiplier, point) > 0]
+        for point in irrational:
+            if quadratic_sign(evaluate_quadratic(block.multiplier, point), point.radicand) > 0:
+                pairs = [evaluate_quadratic(element, point) for element in block.basis]
+                values += [[a for a, _ in pairs], [b for _, b in pairs]]
+        if not values:
             blocks.append(block)
             continue
-        values = [[evaluate(element, point) for element in block.basis] for point in active]
         combinations = vanishing_combinations(values, len(block.basis))
         basis = [_combination(weights, block.basis) for weights in combinations]
         if basis:
@@ -694,9 +770,8 @@ def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration
     changed = False
     for block, matrix in zip(configuration.blocks, matrices):
         complement = rational_kernel_complement(matrix, threshold)
-        if complement is None:
-            return None
-        if len(complement) == len(block.basis):
+        if complement is None or len(complement) == len(block.basis):
+            # No nearby rational kernel for this block: leave it whole, and still reduce the others.
             blocks.append(block)
             continue
         changed = True
@@ -726,7 +801,12 @@ def _certificate(goal: Problem, cleared: ClearedGoal, solution: _Solution) -> tu
     variables = goal.variables
     configuration = solution.configuration
     strict_pieces, square_pieces, gram_pieces = [], [], []
+    learned = {}
     for block, matrix in zip(configuration.blocks, solution.matrices):
+        if block.learned_monomial is not None:
+            if matrix[0][0]:
+                learned[block.learned_monomial] = matrix[0][0]
+            continue
         if block.strict:
             if matrix[0][0] > 0:
                 strict_pieces.append(Square(_rational(matrix[0][0]), block.atoms, sympy.Integer(1)))
@@ -750,6 +830,8 @@ def _certificate(goal: Problem, cleared: ClearedGoal, solution: _Solution) -> tu
                            + [f"{_show_atoms(g.atoms)}z^T Q z (z = [{', '.join(map(sympy.sstr, g.basis))}], "
                               f"Q positive semidefinite)" for g in gram_pieces])
     multiplier = tuple(cleared.multiplier) + tuple(configuration.extra)
+    if learned:
+        multiplier += (_to_expr({(0,) * len(variables): Fraction(1), **learned}, variables),)
     lines = []
     multiply = ClearedGoal(multiplier, cleared.polynomial, cleared.op).explanation()
     if multiply:

@@ -8,6 +8,11 @@ reduction finds the same kernels only approximately (an inequality with an equal
 matrices with tiny eigenvalues that are hard to tell from zero); doing it exactly up front leaves the
 solver a strictly feasible problem whose solution rounds cleanly.
 
+The same holds at a point with coordinates in Q(sqrt(D)), such as (sqrt 2, sqrt 2, 0) for
+ab + bc + ca - abc <= 2 under a^2 + b^2 + c^2 + abc = 4 (USAMO 2001/3): a rational Gram basis vanishes
+there exactly when it vanishes at the conjugate point, so such a point gives two rational conditions
+(its rational and its sqrt(D) parts) and keeps the ansatz rational.
+
 Nothing here is trusted: a wrong point only makes the ansatz smaller, and the kernel checks the
 certificate whatever the basis.
 """
@@ -15,6 +20,7 @@ certificate whatever the basis.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
 
@@ -58,6 +64,82 @@ def equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) ->
     origin = (Fraction(0),) * nvars
     if evaluate(target, origin) == 0 and all(evaluate(c, origin) == 0 for c in constraints):
         points.append(origin)
+    return points
+
+
+@dataclass(frozen=True)
+class QuadraticPoint:
+    """The point `rational + sqrt(radicand) * irrational`, coordinatewise; `radicand` is a positive
+    integer that is not a square."""
+
+    radicand: int
+    rational: Point
+    irrational: Point
+
+
+QuadraticValue = tuple[Fraction, Fraction]  # (a, b) stands for a + b sqrt(radicand)
+
+
+def evaluate_quadratic(poly: PolyDict, point: QuadraticPoint) -> QuadraticValue:
+    """`poly` at `point`, exactly, as (a, b) with value a + b sqrt(point.radicand)."""
+    coordinates = list(zip(point.rational, point.irrational))
+    total_a, total_b = Fraction(0), Fraction(0)
+    for monomial, coefficient in poly.items():
+        term_a, term_b = coefficient, Fraction(0)
+        for (u, w), exponent in zip(coordinates, monomial):
+            for _ in range(exponent):
+                term_a, term_b = term_a * u + term_b * w * point.radicand, term_a * w + term_b * u
+        total_a += term_a
+        total_b += term_b
+    return total_a, total_b
+
+
+def quadratic_sign(value: QuadraticValue, radicand: int) -> int:
+    """The sign (-1, 0, 1) of a + b sqrt(radicand), exactly."""
+    a, b = value
+    sign_a, sign_b = (a > 0) - (a < 0), (b > 0) - (b < 0)
+    if sign_a == sign_b or not sign_b:
+        return sign_a or sign_b
+    if not sign_a:
+        return sign_b
+    # Opposite signs: the larger of a^2 and b^2 radicand wins.
+    larger = a * a - b * b * radicand
+    return sign_a if larger > 0 else (sign_b if larger < 0 else 0)
+
+
+def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) -> list[QuadraticPoint]:
+    """Points t*v (v a small direction, t a real quadratic irrational) where `target` and every
+    constraint vanish: the roots of the quadratic factors of their common factor along v. Empty for
+    a homogeneous target without constraints (its zero cone is spanned by rational directions here)."""
+    if is_homogeneous(target) and not constraints:
+        return []
+    entries = _SMALL_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
+    points: list[QuadraticPoint] = []
+    for direction in itertools.product(entries, repeat=nvars):
+        if not any(direction) or _common_factor(direction) > 1:
+            continue
+        common = None
+        for poly in (target, *constraints):
+            along = _along(poly, direction)
+            if any(along):
+                univariate = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in along])
+                common = univariate if common is None else common.gcd(univariate)
+        if common is None or common.degree() < 2:
+            continue
+        for factor, _ in common.factor()[1]:
+            if factor.degree() != 2:
+                continue
+            c0, c1, c2 = (Fraction(int(factor[k].p), int(factor[k].q)) for k in range(3))
+            discriminant = c1 * c1 - 4 * c2 * c0
+            if discriminant <= 0:
+                continue  # complex roots (a rational double root would not be an irreducible factor)
+            # sqrt(p/q) = sqrt(p q) / q; p q is not a square, or the factor would split over Q.
+            radicand = discriminant.numerator * discriminant.denominator
+            for sign in (1, -1):
+                centre = -c1 / (2 * c2)
+                spread = Fraction(sign, 2 * discriminant.denominator) / c2
+                points.append(QuadraticPoint(radicand, tuple(centre * e for e in direction),
+                                             tuple(spread * e for e in direction)))
     return points
 
 
