@@ -269,3 +269,13 @@ def test_pruning_and_irrational_cases_prove_a_constrained_quartic():
                            Relation(a**2 * b**2 + b**2 * c**2 + c**2 * a**2, "<=", a**2 + b**2 + c**2))
     certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
     assert certificate is not None and check(problem, certificate).ok
+
+
+def test_a_fitted_multiplier_over_positive_variables_may_carry_a_fixed_factor():
+    # 567NEQ p56 once its equality is cleared: abc(a + b + c) = ab + bc + ca. Proved as
+    # (ab + bc + ca) * (1 + fitted monomials) * (lhs - rhs) = squares + multiple of the equality.
+    problem = make_problem(positive(a, b, c) + [Relation(a * b * c * (a + b + c), "=", a * b + b * c + c * a)],
+                           Relation(a * b * c + a * b + b * c + c * a, ">=", 4))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+    assert a * b + a * c + b * c in certificate.multiplier

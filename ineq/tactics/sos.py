@@ -274,16 +274,22 @@ def _configurations(goal: Problem, domain: Domain, cleared: ClearedGoal,
             yield build(f"times 1 + the sum of the nonnegative variables{', two degrees higher' if higher else ''}",
                         (1 + sympy.Add(*nonnegative),), (base + 1) + (base + 1) % 2 + higher, True, False)
     # Constrained goals often need a multiplier fitted to them (triples' certificates for
-    # a^2 + b^2 + c^2 + abc = 4 problems have one):
-    # M = 1 + a nonnegative combination of the monomials that are nonnegative on the domain, of
-    # degree up to what the smallest even degree >= deg P + 2 leaves, found by the same SDP (its
-    # coefficients are 1x1 blocks).
-    fitted = (base + 2) + base % 2
-    learned = tuple(m for m in _monomials(len(variables), fitted - base, exact=False)
-                    if any(m) and all(e % 2 == 0 or v in domain.nonnegative for v, e in zip(variables, m)))
-    if learned:
-        yield build(f"times a fitted multiplier 1 + (nonnegative monomials of degree <= {fitted - base})",
-                    (), fitted, bool(atoms), False, learned=learned)
+    # a^2 + b^2 + c^2 + abc = 4 problems have one): F * M with F fixed (1, or over positive variables
+    # their elementary symmetric sum of degree 1 or 2) and M = 1 + a nonnegative combination of the
+    # monomials that are nonnegative on the domain, found by the same SDP (its coefficients are 1x1
+    # blocks), of the degree that the smallest even total degree above deg P + deg F leaves (two
+    # above when F = 1). F = ab + bc + ca proves 567NEQ p56 (a + b + c = 1/a + 1/b + 1/c).
+    for fixed_degree in range(3 if len(positive) > 1 else 1):
+        fixed = () if fixed_degree == 0 else (
+            sympy.Add(*(sympy.Mul(*group) for group in itertools.combinations(positive, fixed_degree))),)
+        fitted = base + fixed_degree + 1 + (fixed_degree == 0)
+        fitted += fitted % 2
+        learned = tuple(m for m in _monomials(len(variables), fitted - base - fixed_degree, exact=False)
+                        if any(m) and all(e % 2 == 0 or v in domain.nonnegative for v, e in zip(variables, m)))
+        if learned:
+            shown = f"({sympy.sstr(fixed[0])}) * " if fixed else ""
+            yield build(f"times a fitted multiplier {shown}(1 + nonnegative monomials of degree <= "
+                        f"{fitted - base - fixed_degree})", fixed, fitted, bool(atoms), False, learned=learned)
     if not atoms and not equalities:
         # Motzkin-like forms are SOS only after multiplying by a positive definite factor.
         yield build("times 1 + the sum of the squared variables", (1 + sum(v**2 for v in variables),),
