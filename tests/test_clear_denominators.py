@@ -36,3 +36,13 @@ def test_the_whole_denominator_is_used_when_only_it_has_a_sign():
 def test_factors_with_their_own_sign_stay_separate():
     cleared = clear_denominators(parse_problem("a,b,c>0 => a/(b+c)+b/(c+a)+c/(a+b) >= 3/2"))
     assert len(cleared.multiplier) == 3
+
+
+def test_a_squared_factor_of_unknown_sign_clears_as_its_square():
+    # IMO 2008/2 (a): x, y, z != 1 with xyz = 1; (x - 1)^2 is > 0 wherever the goal is defined.
+    goal = parse_problem("x*y*z = 1 => x^2/(x-1)^2 + y^2/(y-1)^2 + z^2/(z-1)^2 >= 1")
+    cleared = clear_denominators(goal)
+    x = goal.variables[0]
+    assert cleared is not None and (x - 1) ** 2 in cleared.multiplier
+    proof = search(goal, Deadline.after(30))
+    assert proof is not None and check(goal, proof.certificate).ok

@@ -110,6 +110,8 @@ VALID = [
      Identity((a * b,), ())),  # ab >= 0, and a, b are written denominators: ab > 0 where defined
     ("multiplier-even-power-unsigned", make_problem([], Relation(1 / (1 + x**2), ">", 0)),
      Identity((1 + x**2,), (Square(I(1), (), I(1)),))),
+    ("multiplier-even-power-of-a-denominator", make_problem([], Relation(1 / (x - 1)**2, ">=", 0)),
+     Identity(((x - 1)**2,), (Square(I(1), (), I(1)),))),  # a square, nonzero where the goal is defined
     ("equality-goal", make_problem([Relation(x + y, "=", 1)], Relation(x**2 + x * y, "=", x)),
      Identity((), (EqualityMultiple(x + y - 1, x),))),
 ]
@@ -183,6 +185,10 @@ CORRUPTED = [
     ("nesbitt-denominator-negative-coefficient", make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)],
                                                               Relation(1 / (a - b), ">=", 0)),
      Identity((a - b,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    ("odd-power-of-a-denominator", make_problem([], Relation(1 / (x - 1)**3, ">=", 0)),
+     Identity(((x - 1)**3,), (Square(I(1), (), I(1)),)), "not positive by its coefficients"),
+    ("even-power-outside-the-denominators", make_problem([], Relation(x**2 / (x - 1)**2, ">=", 0)),
+     Identity(((x - 1)**2, (x - 2)**2), (Square(I(1), (), x * (x - 2)),)), "(x - 2)**2 is not positive"),
     # A nonstrict assumption f >= 0 clears f only where f divides a written denominator, with that sign.
     ("nonstrict-assumption-multiplier-outside-a-denominator", make_problem(
         [Relation(QUADRATIC, ">=", 0)], Relation(b**2 / (b**2 + 1), ">=", 0)),

@@ -658,8 +658,8 @@ def is_positive_where_defined(problem: Problem, factor: sympy.Expr) -> bool:
 
 
 def _require_factor_positive_where_defined(domain: Domain, goal: Relation, factor: sympy.Expr) -> None:
-    """The positivity rule, or: the factor is nonnegative (by its coefficients, or as a positive
-    multiple of a nonstrict assumption's side) and each of its irreducible factors divides the base
+    """The positivity rule, or: the factor is nonnegative (by its coefficients, as a positive
+    multiple of a nonstrict assumption's side, or as an even power) and each of its irreducible factors divides the base
     of a negative power written in the goal, so it is nonzero, hence > 0, wherever the goal is defined
     (a/(b + c) with b, c >= 0 gives b + c > 0; 1/a + 1/b + 1/c with abc >= 0 gives abc > 0)."""
     try:
@@ -671,6 +671,8 @@ def _require_factor_positive_where_defined(domain: Domain, goal: Relation, facto
             raise rejection from None
     if domain.atom_strictness(factor) is False:
         return
+    if factor.is_Pow and factor.exp.is_Integer and factor.exp > 0 and factor.exp % 2 == 0:
+        return  # an even power is >= 0 everywhere, and here nonzero wherever the goal is defined
     _require_nonnegative_by_coefficients(domain, factor)
 
 

@@ -75,6 +75,10 @@ def _signed_factors(problem: Problem, factors) -> list[sympy.Expr] | None:
             multiplier += [factor] * power
         elif is_positive_where_defined(problem, -factor):
             multiplier += [sympy.expand(-factor)] * power
+        elif power % 2 == 0 and is_positive_where_defined(problem, factor**2):
+            # A sign-unknown factor squared in the denominator, such as (x - 1)^2 with (x - 1)^2 > 0
+            # assumed (IMO 2008/2), clears as its square.
+            multiplier += [factor**2] * (power // 2)
         else:
             return None
     return multiplier
