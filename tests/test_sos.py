@@ -279,3 +279,13 @@ def test_a_fitted_multiplier_over_positive_variables_may_carry_a_fixed_factor():
     certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
     assert certificate is not None and check(problem, certificate).ok
     assert a * b + a * c + b * c in certificate.multiplier
+
+
+def test_an_equality_case_along_a_named_root_is_removed():
+    # 567NEQ p30 after naming t = sqrt 3: equality at a = b = c = t/3, the direction (1, 1, 1, 3).
+    t = var("t")
+    problem = make_problem(positive(a, b, c, op=">=") + [Relation(t, ">", 0), Relation(t**2, "=", 3),
+                                                         Relation(a**2 + b**2 + c**2, "=", 1)],
+                           Relation(a + b + c - a * b * c, "<=", 8 * t / 9))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok

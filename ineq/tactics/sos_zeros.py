@@ -35,6 +35,8 @@ Point = tuple[Fraction, ...]
 _SMALL_ENTRIES = (0, 1, 2)
 _LARGE_ENTRIES = (0, 1)
 _SMALL_DIMENSION = 4
+# Irrational equality cases also include a named root's own coordinate: a = b = c = t/3 with t = sqrt 3.
+_QUADRATIC_ENTRIES = (0, 1, 2, 3)
 
 
 def evaluate(poly: PolyDict, point: Point) -> Fraction:
@@ -113,7 +115,7 @@ def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvar
     a homogeneous target without constraints (its zero cone is spanned by rational directions here)."""
     if is_homogeneous(target) and not constraints:
         return []
-    entries = _SMALL_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
+    entries = _QUADRATIC_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
     points: list[QuadraticPoint] = []
     for direction in itertools.product(entries, repeat=nvars):
         if not any(direction) or _common_factor(direction) > 1:
