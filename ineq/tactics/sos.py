@@ -8,11 +8,14 @@ where m_S runs over 1 and square-free products of the assumption sides (atoms), 
 matrices over small polynomial bases z_S, s_k are strictly positive products (only for strict
 goals), h_j = 0 are the equality assumptions with free polynomial multipliers q_j, and `extra` is 1,
 a power of the sum of the positive variables (which turns Schur-like inequalities into
-certificates), 1 + the sum of the squared variables (Motzkin-like forms), or a strict assumption of
-even degree. Under one equality L = c (L a form of degree k, the goal's degrees congruent modulo k) the
-goal is first homogenised with L/c = 1, the difference being a known multiple of the equality. Before
-the solver runs, each Gram basis is restricted exactly to the combinations vanishing at the target's
-rational equality cases (`ineq.tactics.sos_zeros`), with the unrestricted basis as a fallback.
+certificates), 1 + the sum of the squared variables (Motzkin-like forms), a strict assumption of
+even degree, or a multiplier fitted by the SDP itself (a fixed positive factor times 1 + a
+nonnegative combination of monomials, whose coefficients are 1x1 blocks). Under one equality L = c
+(L a form of degree k, the goal's degrees congruent modulo k) the goal is first homogenised with
+L/c = 1, the difference being a known multiple of the equality. Before the solver runs, basis
+monomials whose diagonal Gram entry is forced to 0 are dropped exactly (diagonal consistency), and
+each Gram basis is restricted exactly to the combinations vanishing at the target's equality cases,
+rational or in some Q(sqrt D) (`ineq.tactics.sos_zeros`), with the unrestricted basis as a fallback.
 
 The numerics (cvxpy with Clarabel, SCS as a fallback) are untrusted. The float solution is rounded
 to rationals with growing denominators and projected exactly onto the affine space of the identity
