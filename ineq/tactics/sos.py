@@ -182,6 +182,7 @@ def _search(goal: Problem, deadline: Deadline) -> tuple[Identity, tuple[str, ...
     for configuration in _configurations(goal, domain, cleared, target):
         if deadline.expired():
             return None
+        configuration = _prune_diagonal(configuration)
         if configuration.unknowns > _MAX_UNKNOWNS or not configuration.blocks:
             continue
         if configuration.description in failed:
@@ -452,10 +453,9 @@ def _prune_by_support(basis: list[tuple[int, ...]], target: PolyDict) -> list[tu
 
 def _solve_configuration(configuration: _Configuration, strict_goal: bool,
                          deadline: Deadline) -> _Solution | None:
-    """Solve with the bases restricted at the exact equality cases, then (when that changed the
+    """(For a configuration already pruned by `_prune_diagonal`.) Solve with the bases restricted at the exact equality cases, then (when that changed the
     bases and found nothing) without: the same feasible set in another basis can round differently,
     and each way succeeds on problems where the other fails."""
-    configuration = _prune_diagonal(configuration)
     restricted = _restrict_to_equality_cases(configuration)
     solution = _solve_faces(restricted, strict_goal, deadline)
     if solution is None and restricted != configuration and not deadline.expired():
