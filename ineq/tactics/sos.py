@@ -453,9 +453,10 @@ def _prune_by_support(basis: list[tuple[int, ...]], target: PolyDict) -> list[tu
 
 def _solve_configuration(configuration: _Configuration, strict_goal: bool,
                          deadline: Deadline) -> _Solution | None:
-    """(For a configuration already pruned by `_prune_diagonal`.) Solve with the bases restricted at the exact equality cases, then (when that changed the
-    bases and found nothing) without: the same feasible set in another basis can round differently,
-    and each way succeeds on problems where the other fails."""
+    """Solve a configuration (already pruned by `_prune_diagonal`) with the bases restricted at the
+    exact equality cases, then (when that changed the bases and found nothing) without: the same
+    feasible set in another basis can round differently, and each way succeeds on problems where the
+    other fails."""
     restricted = _restrict_to_equality_cases(configuration)
     solution = _solve_faces(restricted, strict_goal, deadline)
     if solution is None and restricted != configuration and not deadline.expired():
@@ -769,8 +770,8 @@ def _clearly_indefinite(matrix: list[list[Fraction]]) -> bool:
 
 
 def _facial_reduction(configuration: _Configuration, matrices) -> _Configuration | None:
-    """Restrict every block's basis to the complement of its (rationalised) numerical kernel.
-    None when nothing changes or a kernel has no nearby rational basis."""
+    """Restrict every block's basis to the complement of its (rationalised) numerical kernel; a block
+    whose kernel has no nearby rational basis stays whole. None when nothing changes."""
     largest = max((float(np.max(np.linalg.eigvalsh(m))) for m in matrices if m.size), default=0.0)
     if largest <= 0:
         return None
