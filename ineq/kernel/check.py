@@ -479,6 +479,9 @@ def _check_identity(problem: Problem, certificate: Identity, where_defined: bool
 
     multiplier = sympy.Integer(1)
     for factor in certificate.multiplier:
+        if not factor.free_symbols <= set(domain.variables):
+            # The sign rules below read the factor as a polynomial in the problem's variables only.
+            raise Rejected(f"multiplier factor {sympy.sstr(factor)} uses symbols that are not the problem's variables")
         if where_defined:
             _require_factor_positive_where_defined(domain, problem.goal, factor)
         else:
