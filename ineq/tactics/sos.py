@@ -498,6 +498,7 @@ def _prune_diagonal(configuration: _Configuration) -> _Configuration:
     reduction by diagonal consistency): a monomial of the identity that the target lacks, that no
     equality term can produce, and that only diagonal entries produce, each with a positive
     coefficient, makes all those entries 0, so their basis monomials go; repeated until stable.
+    The bases must be single monomials, as `_configuration` builds them (before any restriction).
     Such forced zeros (the top-degree squares that nothing can cancel) otherwise leave kernels
     that the numerical facial reduction cannot tell from accidental ones."""
     free = set(configuration.target)
@@ -505,9 +506,6 @@ def _prune_diagonal(configuration: _Configuration) -> _Configuration:
         for monomial in term.support:
             free.update(tuple(a + b for a, b in zip(monomial, m)) for m in term.constraint)
     blocks = list(configuration.blocks)
-    if not all(len(element) == 1 and next(iter(element.values())) == 1
-               for block in blocks for element in block.basis):
-        return configuration  # only monomial bases
     while True:
         # monomial -> the (block, basis index) diagonal entries producing it, or None once anything
         # else (an off-diagonal entry, a negative coefficient) produces it too

@@ -54,11 +54,8 @@ def equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) ->
     """Rational points t*v (v a small direction, t rational) where `target` and every constraint
     vanish. For a homogeneous target without constraints only the directions themselves are listed
     (the zero set is a cone). The caller still checks the multipliers' signs at each point."""
-    entries = _SMALL_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
     points: list[Point] = []
-    for direction in itertools.product(entries, repeat=nvars):
-        if not any(direction) or _common_factor(direction) > 1:
-            continue
+    for direction in _directions(_SMALL_ENTRIES, nvars):
         for scale in _scales(target, constraints, direction):
             point = tuple(Fraction(scale) * e for e in direction)
             if evaluate(target, point) == 0 and all(evaluate(c, point) == 0 for c in constraints):
@@ -115,11 +112,8 @@ def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvar
     a homogeneous target without constraints (its zero cone is spanned by rational directions here)."""
     if is_homogeneous(target) and not constraints:
         return []
-    entries = _QUADRATIC_ENTRIES if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
     points: list[QuadraticPoint] = []
-    for direction in itertools.product(entries, repeat=nvars):
-        if not any(direction) or _common_factor(direction) > 1:
-            continue
+    for direction in _directions(_QUADRATIC_ENTRIES, nvars):
         common = None
         for poly in (target, *constraints):
             along = _along(poly, direction)
@@ -143,6 +137,15 @@ def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvar
                 points.append(QuadraticPoint(radicand, tuple(centre * e for e in direction),
                                              tuple(spread * e for e in direction)))
     return points
+
+
+def _directions(small_entries: tuple[int, ...], nvars: int):
+    """Nonzero primitive integer directions with entries from `small_entries` (only 0/1 above
+    _SMALL_DIMENSION variables, to keep the count small)."""
+    entries = small_entries if nvars <= _SMALL_DIMENSION else _LARGE_ENTRIES
+    for direction in itertools.product(entries, repeat=nvars):
+        if any(direction) and _common_factor(direction) == 1:
+            yield direction
 
 
 def _common_factor(direction: tuple[int, ...]) -> int:
