@@ -28,6 +28,7 @@ attempt is yielded.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -539,11 +540,12 @@ def _restrict_to_equality_cases(configuration: _Configuration) -> _Configuration
     cases (rational, or with coordinates in some Q(sqrt D)) where the block's multiplier is positive
     (see `ineq.tactics.sos_zeros`); drop the blocks left empty. Points where a multiplier is negative
     lie outside the domain and are skipped."""
-    nvars = len(next(iter(configuration.target)))
-    constraints = [term.constraint for term in configuration.equalities]
-    points = [point for point in equality_cases(configuration.target, constraints, nvars)
+    rational_cases, quadratic_cases = _equality_cases_of(
+        tuple(sorted(configuration.target.items())),
+        tuple(tuple(sorted(term.constraint.items())) for term in configuration.equalities))
+    points = [point for point in rational_cases
               if all(evaluate(block.multiplier, point) >= 0 for block in configuration.blocks)]
-    irrational = [point for point in quadratic_equality_cases(configuration.target, constraints, nvars)
+    irrational = [point for point in quadratic_cases
                   if all(quadratic_sign(evaluate_quadratic(block.multiplier, point), point.radicand) >= 0
                          for block in configuration.blocks)]
     if not points and not irrational:
@@ -565,6 +567,17 @@ def _restrict_to_equality_cases(configuration: _Configuration) -> _Configuration
             blocks.append(_Block(block.atoms, block.multiplier, basis, block.strict))
     return _Configuration(configuration.description, configuration.extra, configuration.target, blocks,
                           configuration.equalities, configuration.offset)
+
+
+@functools.lru_cache(maxsize=256)
+def _equality_cases_of(target: tuple, constraints: tuple) -> tuple[list, list]:
+    """The rational and the quadratic-irrational equality cases of a target under constraints (both
+    as sorted item tuples), computed once: most configurations of a goal share them."""
+    polynomial = dict(target)
+    nvars = len(next(iter(polynomial)))
+    constraint_polynomials = [dict(constraint) for constraint in constraints]
+    return (equality_cases(polynomial, constraint_polynomials, nvars),
+            quadratic_equality_cases(polynomial, constraint_polynomials, nvars))
 
 
 def _combination(weights: list[Fraction], basis: list[PolyDict]) -> PolyDict:
