@@ -240,6 +240,33 @@ def test_an_irrational_equality_case_is_removed_before_the_solver():
     assert certificate is not None and check(problem, certificate).ok
 
 
+def test_a_homogeneous_goal_has_irrational_zeros_on_lines_off_the_origin():
+    from ineq.tactics.sos_zeros import evaluate_quadratic, quadratic_equality_cases
+
+    # The cyclic quartic sum a^4 - sum a^2 b^2 - 2 sum (a^3 b - a b^3) is (a^2 - ab - b^2)^2 at c = 0:
+    # zero at (golden ratio, 1, 0), which no rational ray reaches.
+    quartic = sympy.expand(a**4 + b**4 + c**4 - a**2 * b**2 - b**2 * c**2 - c**2 * a**2
+                           - 2 * (a**3 * b + b**3 * c + c**3 * a - a * b**3 - b * c**3 - c * a**3))
+    target = {m: Fraction(int(v)) for m, v in sympy.Poly(quartic, a, b, c).terms()}
+    points = quadratic_equality_cases(target, [], 3)
+    golden = [p for p in points if p.rational == (Fraction(1, 2), 1, 0) and p.irrational == (Fraction(1, 2), 0, 0)]
+    assert golden and golden[0].radicand == 5
+    assert all(evaluate_quadratic(target, point) == (0, 0) for point in points)
+    # With those zeros removed the ansatz times (a + b + c) rounds (567NEQ p27 squares to this goal).
+    problem = make_problem(positive(a, b, c, op=">=") + [Relation(a + b + c, ">", 0)], Relation(quartic, ">=", 0))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+
+
+def test_irrational_zeros_around_the_centre_are_removed():
+    # IMO 2006/3 squared: 81 (a^2+b^2+c^2)^4 >= 512 ((a-b)(b-c)(c-a)(a+b+c))^2, zero at
+    # (1 - 3/sqrt 2, 1, 1 + 3/sqrt 2) and its permutations; without them no Gram matrix rounds.
+    problem = make_problem([], Relation(81 * (a**2 + b**2 + c**2) ** 4, ">=",
+                                        512 * ((a - b) * (b - c) * (c - a) * (a + b + c)) ** 2))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+
+
 def test_a_fitted_multiplier_proves_abc_equals_one_over_the_reals():
     # ChenNEQ p07: a + b + c <= a^2 + b^2 + c^2 when abc = 1, for real a, b, c; no fixed multiplier
     # works, a multiplier 1 + (nonnegative combination of squares) found by the SDP does.

@@ -40,7 +40,7 @@ def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
     """Search with `reducer` tried before the closing tactics; the proof (or None) and the problem."""
     problem = parse_problem(text)
     tactics = {reducer: REDUCERS[reducer]}
-    tactics.update({name: {"amgm": amgm, "sos": sos}[name] for name in closers})
+    tactics.update({name: {"amgm": amgm, "sos": sos, "homogenize": homogenize}[name] for name in closers})
 
     def reducer_first(goal, names):
         return [score + (10.0 if name == reducer else 0.0) for name, score in zip(names, heuristic_scorer(goal, names))]
@@ -86,6 +86,46 @@ def test_square_both_sides_leaves_a_radical_free_subgoal():
     subgoal = first.subgoals[0]
     assert subgoal.variables == goal.variables and not radical_groups(subgoal)
     assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (goal.variables[0] - goal.variables[1]) ** 2 / 4) == 0
+
+
+def test_square_both_sides_after_cutting_the_sign_of_the_dominant_side():
+    # 567NEQ p27: the multiplier 1 - ab - bc - ca + 2t is not positive by its coefficients, so the
+    # route first proves 1 - ab - bc - ca >= 0, then the squared claim.
+    text = "a,b,c >= 0, a+b+c = 1 => 2 sqrt(a^2 b + b^2 c + c^2 a) + ab + bc + ca <= 1"
+    goal = parse_problem(text)
+    attempts = list(radicals(goal, Deadline.after(5)))
+    cut_attempts = [attempt for attempt in attempts if len(attempt.subgoals) == 2
+                    and not radical_groups(attempt.subgoals[0]) and not radical_groups(attempt.subgoals[1])]
+    assert cut_attempts
+    sign_claim = cut_attempts[0].subgoals[0].goal
+    a, b, c = goal.variables
+    assert sympy.expand(sign_claim.lhs - sign_claim.rhs) == 1 - a * b - b * c - c * a
+    proof = assert_proved_through("radicals", text, closers=("amgm", "sos", "homogenize"))
+    assert any(line.startswith("First, ") for line in proof.explanation)
+
+
+def test_a_radical_of_a_fraction_is_squared_with_its_denominator_as_a_multiplier():
+    # 567NEQ p47: sqrt(27 + (a+b+c)(1/a+1/b+1/c)), a fraction under the root with denominator abc > 0.
+    text = ("a,b,c > 0 => a(b+c)/(a^2+bc) + b(c+a)/(b^2+ca) + c(a+b)/(c^2+ab) "
+            "<= sqrt(27 + (a+b+c)(1/a+1/b+1/c))/2")
+    goal = parse_problem(text)
+    first = next(radicals(goal, Deadline.after(5)))
+    assert len(first.subgoals) == 1 and not radical_groups(first.subgoals[0])
+    assert_proved_through("radicals", text)
+
+
+def test_radicals_wait_for_sign_cases_to_resolve_abs():
+    # Naming sqrt 2 first would leave |X| inside the split and no squaring step (IMO 2006/3).
+    goal = parse_problem("abs(x^3 - x) <= sqrt(2) (x^2 + 1)^2")
+    assert list(radicals(goal, Deadline.after(5))) == []
+    assert list(radicals(parse_problem("x >= 0 => x^3 - x <= sqrt(2) (x^2 + 1)^2"), Deadline.after(5)))
+
+
+@pytest.mark.parametrize("text", ["a,b,c >= 0, a+b+c = 1 => 2 sqrt(a^2 b + b^2 c + c^2 a) + ab + bc + ca <= 9/10",
+                                  "x >= 0 => 2 sqrt(x) <= x"])
+def test_a_false_squared_goal_is_not_proved_by_the_sign_cut(text):
+    proof, _ = prove_with("radicals", text)
+    assert proof is None
 
 
 @pytest.mark.parametrize("text", ["x >= 0 => x + 1 >= 3 sqrt(x)", "x > 0 => x + 1/x >= sqrt(5)"])

@@ -36,6 +36,7 @@ import sympy
 
 from ineq.kernel import (
     CaseSplit,
+    Cut,
     Domain,
     EqualityMultiple,
     Identity,
@@ -50,6 +51,7 @@ from ineq.kernel import (
 from ineq.problem import Problem, Relation, var
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import clear_denominators
+from ineq.tactics.sign_cases import split_candidates
 
 TACTIC_NAME = "radicals"
 # Names for the k-th radical (k = number of radical groups left); later ones are t5, t6, ...
@@ -62,6 +64,8 @@ def radicals(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     groups = radical_groups(goal)
     if not groups or deadline.expired():
         return
+    if split_candidates(goal):
+        return  # sign_cases resolves abs/min/max first: then the goal can be squared (IMO 2006/3)
     name = fresh_name(goal, len(groups))
     if name is None:
         return
@@ -138,17 +142,20 @@ def _generic(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.Symbol) -
 def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.Symbol) -> Iterator[Attempt]:
     base, _ = group
     variables = goal.variables
-    if not base.is_polynomial(*variables):
-        return  # the equality multiple's multiplier must be a polynomial
+    numerator, denominator = sympy.fraction(sympy.together(base))
+    if not (numerator.is_polynomial(*variables) and denominator.is_polynomial(*variables)):
+        return
+    if denominator != 1 and not is_positive_factor(Domain(goal), sympy.expand(denominator)):
+        return  # the denominator of E becomes a multiplier factor, so it must be positive
     radical = base ** sympy.Rational(1, 2)
     extended = root_extended_problem(goal, radical, name)
     cleared = clear_denominators(extended)
     if cleared is None or cleared.op == "=":
         return
-    split = _split(cleared.polynomial, name, sympy.expand(base), variables)
+    split = _split(cleared.polynomial, name, sympy.expand(numerator), sympy.expand(denominator), variables)
     if split is None:
         return
-    p, q, w = split
+    p, q, w, scale = split
     if q == 0:
         return  # the radical cancelled out: nothing to square
     t = name
@@ -156,6 +163,7 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
     domain = Domain(extended)
     op = cleared.op
     strict = op == ">"
+    cleared_multiplier = tuple(cleared.multiplier) + scale
     # (multiplier, claim as (bigger, smaller), equality multiplier, square piece or None)
     routes = [
         (2 * p, (p**2, q**2 * base), sympy.expand(2 * p * w - q**2), sympy.expand(p + q * t), "2P"),
@@ -175,7 +183,7 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
         subgoal = goal.with_goal(claim)
         pieces_before = (Square(sympy.Integer(1), (), square),) if square is not None else ()
         equality = (EqualityMultiple(constraint, equality_multiplier),) if equality_multiplier != 0 else ()
-        full_multiplier = tuple(cleared.multiplier) + (multiplier,)
+        full_multiplier = cleared_multiplier + (multiplier,)
 
         def build(subs, claim=claim, pieces_before=pieces_before, equality=equality,
                   full_multiplier=full_multiplier, multiplier=multiplier, positive=positive):
@@ -203,25 +211,90 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
                       lines[:1] + (f"Where {sympy.sstr(multiplier)} > 0:",) + lines[1:]
                       + (f"Where {sympy.sstr(multiplier)} <= 0 (it is >= 0, so it vanishes), prove the goal "
                          f"directly.",))
+    yield from _sign_cut_routes(goal, radical, name, cleared_multiplier, strict, (p, q, w), tried)
 
 
-def _split(polynomial: sympy.Expr, t: sympy.Symbol, base: sympy.Expr, variables) -> tuple | None:
-    """`(P, Q, W)` with `polynomial == P + Q*t + W*(t^2 - base)` exactly, P and Q free of t."""
+def _sign_cut_routes(goal: Problem, radical: sympy.Expr, name: sympy.Symbol, cleared_multiplier: tuple,
+                     strict: bool, split: tuple, tried: set) -> Iterator[Attempt]:
+    """Square both sides after proving the sign of the side that must dominate, for the multipliers
+    M the kernel cannot see to be nonnegative (P - Qt with P = 1 - ab - bc - ca under a + b + c = 1).
+
+    With N = P + Qt + W (t^2 - E) the cleared goal (times `cleared_multiplier`):
+      P >= 0 and P^2 >= Q^2 E give N >= 0: M = P - Qt; where M > 0, M N = P^2 - Q^2 E (mod t^2 - E);
+          where M <= 0, N = 2P - M (mod t^2 - E), a sum of assumptions.
+      Q >= 0 and Q^2 E >= P^2 give N >= 0: M = Qt - P; where M > 0, M N = Q^2 E - P^2;
+          where M <= 0, N = 2Qt - M.
+    The sign claim is a `Cut` proved as the first subgoal (radical-free, under the goal's
+    assumptions); the squared claim is the second."""
+    p, q, w = split
+    t = name
+    base = radical.base
+    constraint = sympy.expand(t**2 - base)
+    extended = root_extended_problem(goal, radical, name)
+    t_strict = Domain(extended).atom_strictness(t) is True
+    routes = [
+        (p, sympy.expand(p - q * t), (p**2, q**2 * base), sympy.expand((p - q * t) * w - q**2), (p,)),
+        (q, sympy.expand(q * t - p), (q**2 * base, p**2), sympy.expand(q**2 + (q * t - p) * w), (q, t)),
+    ]
+    for sign_side, multiplier, (bigger, smaller), equality_multiplier, dominant_atoms in routes:
+        if multiplier in tried or (sign_side.is_number and sign_side < 0):
+            continue
+        if strict and t in dominant_atoms and not t_strict:
+            continue  # where M = 0 the goal would need Qt > 0, which t >= 0 does not give
+        tried.add(multiplier)
+        sign_claim = Relation(sign_side, ">" if strict else ">=", 0)
+        claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
+        equality = (EqualityMultiple(constraint, equality_multiplier),) if equality_multiplier != 0 else ()
+        degenerate_equality = (EqualityMultiple(constraint, w),) if w != 0 else ()
+        # Where M <= 0: N = 2 * (dominant side) + (-M), each >= 0 by an assumption of the case.
+        degenerate_pieces = (Square(sympy.Integer(2), dominant_atoms, sympy.Integer(1)),
+                             Square(sympy.Integer(1), (sympy.expand(-multiplier),), sympy.Integer(1)))
+
+        def build(subs, sign_claim=sign_claim, claim=claim, equality=equality, multiplier=multiplier,
+                  degenerate=degenerate_pieces + degenerate_equality):
+            positive_case = Identity(cleared_multiplier + (multiplier,),
+                                     (Lemma(sympy.Integer(1), claim, subs[1]),) + equality)
+            degenerate_case = Identity(cleared_multiplier, degenerate)
+            return Cut(sign_claim, subs[0],
+                       IntroduceRoot(radical, name, CaseSplit(multiplier, positive_case, degenerate_case, strict=True)))
+
+        shown_p, shown_q = sympy.sstr(sympy.factor(p)), sympy.sstr(sympy.factor(q))
+        dominant = "P" if sign_side is p else "Q"
+        lines = (f"First, {sign_claim} (proved below).", _introduction_line(radical, name),
+                 f"The difference (cleared of denominators) is P + Q*{name} with P = {shown_p}, Q = {shown_q}. "
+                 f"Since {dominant} >= 0 and {sympy.sstr(claim.lhs)} >= {sympy.sstr(claim.rhs)}, squaring shows "
+                 f"P + Q*{name} >= 0 (where P - Q*{name} or Q*{name} - P is > 0, multiply by it; where it is <= 0, "
+                 f"the difference is at least twice the nonnegative side).",
+                 f"So it suffices to prove {claim}.")
+        yield Attempt(TACTIC_NAME, goal, (goal.with_goal(sign_claim), goal.with_goal(claim)), build, lines)
+
+
+def _split(polynomial: sympy.Expr, t: sympy.Symbol, numerator: sympy.Expr, denominator: sympy.Expr,
+           variables) -> tuple | None:
+    """`(P, Q, W, scale)` with `prod(scale) * polynomial == P + Q*t + W*(t^2 - E)` exactly for
+    E = numerator / denominator, where P, Q (free of t) and W are polynomials and `scale` is the
+    tuple of denominator factors (empty for a polynomial E) that clears the powers of E."""
     try:
         as_poly = sympy.Poly(polynomial, t)
     except sympy.PolynomialError:
         return None
+    if any(coefficient.has(t) for coefficient in as_poly.coeffs()):
+        return None
+    top = max(k // 2 for (k,), _ in as_poly.terms())
+    scale = (denominator,) * top if denominator != 1 else ()
     p, q = sympy.Integer(0), sympy.Integer(0)
     for (k,), coefficient in as_poly.terms():
-        if coefficient.has(t):
-            return None
+        # t^k = E^(k//2) t^(k%2) modulo t^2 - E; times denominator^top it is a polynomial.
+        reduced = coefficient * numerator ** (k // 2) * denominator ** (top - k // 2 if scale else 0)
         if k % 2 == 0:
-            p += coefficient * base ** (k // 2)
+            p += reduced
         else:
-            q += coefficient * base ** (k // 2)
+            q += reduced
     p, q = sympy.expand(p), sympy.expand(q)
-    rest = sympy.expand(polynomial - p - q * t)
-    w, remainder = sympy.div(rest, sympy.expand(t**2 - base), t)
-    if sympy.expand(remainder) != 0 or not sympy.expand(w).is_polynomial(*variables, t):
+    rest = sympy.expand(sympy.Mul(*scale) * polynomial - p - q * t)
+    # rest = V * (denominator t^2 - numerator) = (denominator V) * (t^2 - E)
+    v, remainder = sympy.div(rest, sympy.expand(denominator * t**2 - numerator), t)
+    w = sympy.expand(denominator * v)
+    if sympy.expand(remainder) != 0 or not w.is_polynomial(*variables, t):
         return None
-    return p, q, sympy.expand(w)
+    return p, q, w, scale

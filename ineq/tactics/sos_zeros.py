@@ -37,6 +37,7 @@ _LARGE_ENTRIES = (0, 1)
 _SMALL_DIMENSION = 4
 # Irrational equality cases also include a named root's own coordinate: a = b = c = t/3 with t = sqrt 3.
 _QUADRATIC_ENTRIES = (0, 1, 2, 3)
+_CENTRED_ENTRIES = (-1, 0, 1)
 
 
 def evaluate(poly: PolyDict, point: Point) -> Fraction:
@@ -107,19 +108,19 @@ def quadratic_sign(value: QuadraticValue, radicand: int) -> int:
 
 
 def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) -> list[QuadraticPoint]:
-    """Points t*v (v a small direction, t a real quadratic irrational) where `target` and every
-    constraint vanish: the roots of the quadratic factors of their common factor along v. Empty for
-    a homogeneous target without constraints (its zero cone is spanned by rational directions here)."""
-    if is_homogeneous(target) and not constraints:
-        return []
+    """Points on small lines where `target` and every constraint vanish, with coordinates in some
+    Q(sqrt D): the roots of the quadratic factors of their common factor along the line. The lines
+    are rays t*v (v a small direction); for a homogeneous problem, whose zero set is a cone with no
+    irrational points on rational rays, they are e_j + t*v with v_j = 0 instead (the zero
+    (golden ratio, 1, 0) of a cyclic quartic lies on e_b + t*e_a)."""
+    homogeneous = is_homogeneous(target) and all(is_homogeneous(c) for c in constraints)
     points: list[QuadraticPoint] = []
-    for direction in _directions(_QUADRATIC_ENTRIES, nvars):
+    for base, direction in _lines(nvars, homogeneous):
         common = None
         for poly in (target, *constraints):
-            along = _along(poly, direction)
-            if any(along):
-                univariate = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in along])
-                common = univariate if common is None else common.gcd(univariate)
+            along = _along_line(poly, base, direction)
+            if not along.is_zero():
+                common = along if common is None else common.gcd(along)
         if common is None or common.degree() < 2:
             continue
         for factor, _ in common.factor()[1]:
@@ -134,9 +135,40 @@ def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvar
             for sign in (1, -1):
                 centre = -c1 / (2 * c2)
                 spread = Fraction(sign, 2 * discriminant.denominator) / c2
-                points.append(QuadraticPoint(radicand, tuple(centre * e for e in direction),
+                points.append(QuadraticPoint(radicand, tuple(b + centre * e for b, e in zip(base, direction)),
                                              tuple(spread * e for e in direction)))
     return points
+
+
+def _lines(nvars: int, homogeneous: bool):
+    """(base, direction) pairs of the lines base + t*direction searched for irrational zeros."""
+    if not homogeneous:
+        for direction in _directions(_QUADRATIC_ENTRIES, nvars):
+            yield (0,) * nvars, direction
+        return
+    for j in range(nvars):
+        base = tuple(int(i == j) for i in range(nvars))
+        for direction in _directions(_QUADRATIC_ENTRIES, nvars):
+            if direction[j] == 0:
+                yield base, direction
+    if nvars <= _SMALL_DIMENSION:
+        # Zeros spread around a = b = c, such as (1 - 3/sqrt 2, 1, 1 + 3/sqrt 2) for IMO 2006/3.
+        for direction in _directions(_CENTRED_ENTRIES, nvars):
+            if direction[0] >= 0 and min(direction) < 0:
+                yield (1,) * nvars, direction
+
+
+def _along_line(poly: PolyDict, base: tuple[int, ...], direction: tuple[int, ...]) -> flint.fmpq_poly:
+    """The univariate polynomial t -> poly(base + t * direction)."""
+    coordinates = [flint.fmpq_poly([b, e]) for b, e in zip(base, direction)]
+    total = flint.fmpq_poly([])
+    for monomial, coefficient in poly.items():
+        term = flint.fmpq_poly([flint.fmpq(coefficient.numerator, coefficient.denominator)])
+        for coordinate, exponent in zip(coordinates, monomial):
+            if exponent:
+                term *= coordinate**exponent
+        total += term
+    return total
 
 
 def _directions(small_entries: tuple[int, ...], nvars: int):
@@ -161,26 +193,11 @@ def _scales(target: PolyDict, constraints: list[PolyDict], direction: tuple[int,
     if is_homogeneous(target) and not constraints:
         return [Fraction(1)]
     for poly in (target, *constraints):
-        along = _along(poly, direction)
-        if any(along):
-            roots = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in along]).roots()
+        along = _along_line(poly, (0,) * len(direction), direction)
+        if not along.is_zero():
+            roots = along.roots()
             return [Fraction(int(r.p), int(r.q)) for r, _ in roots if r != 0]
     return [Fraction(1)]
-
-
-def _along(poly: PolyDict, direction: tuple[int, ...]) -> list[Fraction]:
-    """Coefficients (constant first) of the univariate polynomial t -> poly(t * direction)."""
-    coefficients: list[Fraction] = []
-    for monomial, coefficient in poly.items():
-        degree = sum(monomial)
-        while len(coefficients) <= degree:
-            coefficients.append(Fraction(0))
-        term = coefficient
-        for value, exponent in zip(direction, monomial):
-            if exponent:
-                term *= value**exponent
-        coefficients[degree] += term
-    return coefficients
 
 
 def vanishing_combinations(values: list[list[Fraction]], size: int) -> list[list[Fraction]]:
