@@ -21,6 +21,7 @@ from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.radical_amgm import radical_amgm
+from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.ratio_substitution import product_constraint, ratio_substitution
 from ineq.tactics.reciprocal import denominator_variables, reciprocal
@@ -33,14 +34,16 @@ SECONDS = 15
 REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homogenize,
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
-            "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution}
+            "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
+            "radical_tangent": radical_tangent}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
     """Search with `reducer` tried before the closing tactics; the proof (or None) and the problem."""
     problem = parse_problem(text)
     tactics = {reducer: REDUCERS[reducer]}
-    tactics.update({name: {"amgm": amgm, "sos": sos, "homogenize": homogenize}[name] for name in closers})
+    tactics.update({name: {"amgm": amgm, "sos": sos, "homogenize": homogenize, "radicals": radicals}[name]
+                    for name in closers})
 
     def reducer_first(goal, names):
         return [score + (10.0 if name == reducer else 0.0) for name, score in zip(names, heuristic_scorer(goal, names))]
@@ -434,3 +437,34 @@ def test_radical_amgm_needs_an_upper_bound_and_nonnegative_factors():
     assert list(radical_amgm(parse_problem("a,b>0 => sqrt(a*b) >= 0"), Deadline.after(5))) == []
     assert list(radical_amgm(parse_problem("sqrt(x^2*y^2+1) <= |x*y| + 1"), Deadline.after(5))) == []
     assert list(radical_amgm(parse_problem("a,b>=0 => (a+b)/2 >= sqrt(ab)"), Deadline.after(5))) == []
+
+
+def test_radical_tangent_bounds_a_norm_by_its_tangent_plane():
+    # ChenNEQ p38: sqrt(a^2 + ab + b^2) is a norm, so it lies above its tangent plane at a = b = c = 1;
+    # sqrt 3 is irrational there, so the slope is rounded down: sqrt(a^2 + ab + b^2) >= 5(a + b)/6.
+    text = "a,b,c > 0, a+b+c = 3 => sqrt(3) <= sqrt(a^2+ab+b^2) + sqrt(b^2+bc+c^2) + sqrt(c^2+ca+a^2)"
+    goal = parse_problem(text)
+    attempt = next(radical_tangent(goal, Deadline.after(5)))
+    a, b, c = goal.variables
+    bounds = {sympy.expand(s.goal.rhs) for s in attempt.subgoals[:-1]}
+    assert sympy.expand(5 * (a + b) / 6) in bounds
+    assert_proved_through("radical_tangent", text, closers=("amgm", "sos", "radicals", "homogenize"))
+
+
+def test_radical_tangent_bounds_from_above_by_am_gm_with_a_positive_tangent():
+    # sqrt(E) <= (E + L^2)/(2L) with L = (a + b)/2 + ... the tangent at a = b = 1, which is > 0.
+    goal = parse_problem("a,b > 0 => a + b >= sqrt(2a^2 + 2b^2) - (a+b)/3")
+    attempt = next(radical_tangent(goal, Deadline.after(5)))
+    a, b = goal.variables
+    bound = 2 * a**2 + 2 * b**2 + (a + b) ** 2
+    assert sympy.simplify(attempt.subgoals[0].goal.lhs - bound / (2 * (a + b))) == 0
+    # Without a positive tangent (a, b only >= 0) no upper bound is proposed.
+    assert list(radical_tangent(parse_problem("a,b >= 0 => a + b >= sqrt(2a^2 + 2b^2) - (a+b)/3"),
+                                Deadline.after(5))) == []
+
+
+def test_radical_tangent_false_bound_is_not_proved():
+    # sqrt(a^2 + ab + bc + c^2) >= 3a/4 + b/2 + 3c/4 fails at (1, 0, 1): the lossy step must not prove
+    # a false remainder either.
+    proof, _ = prove_with("radical_tangent", "a,b,c>=0, a+b+c=3 => sqrt(a^2+ab+bc+c^2) + a >= 100")
+    assert proof is None
