@@ -433,6 +433,21 @@ def test_radical_amgm_bounds_each_root_of_a_product():
     assert verdict.ok, verdict.reason
 
 
+def test_radical_amgm_bounds_a_root_inside_a_denominator():
+    # ChenNEQ p24: 1/(c + 6 sqrt(ab)) falls as sqrt(ab) grows, so it is >= 1/(c + 3(a + b)).
+    text = ("a,b,c > 0, a+b+c = 1 => 1/(a+2) + 1/(b+2) + 1/(c+2) "
+            "<= 1/(6 sqrt(ab) + c) + 1/(6 sqrt(bc) + a) + 1/(6 sqrt(ca) + b)")
+    goal = parse_problem(text)
+    attempt = next(radical_amgm(goal, Deadline.after(5)))
+    a, b, c = goal.variables
+    claims = [s.goal for s in attempt.subgoals[:-1]]
+    assert any(sympy.simplify(claim.rhs - 1 / (3 * a + 3 * b + c)) == 0 for claim in claims)
+    assert not radical_groups(attempt.subgoals[-1])
+    assert_proved_through("radical_amgm", text, closers=("amgm", "sos", "radicals", "homogenize"))
+    # A term that grows with the root is left alone: 1/(c + 6 sqrt(ab)) on the smaller side.
+    assert list(radical_amgm(parse_problem("a,b,c > 0 => 1/(6 sqrt(ab) + c) <= 1/c"), Deadline.after(5))) == []
+
+
 def test_radical_amgm_needs_an_upper_bound_and_nonnegative_factors():
     assert list(radical_amgm(parse_problem("a,b>0 => sqrt(a*b) >= 0"), Deadline.after(5))) == []
     assert list(radical_amgm(parse_problem("sqrt(x^2*y^2+1) <= |x*y| + 1"), Deadline.after(5))) == []

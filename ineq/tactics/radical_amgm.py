@@ -1,11 +1,13 @@
 """The radical_amgm tactic: bound each square root of a product from above by AM-GM.
 
 When the goal (as `g >= 0`) contains `-c * sqrt(u * v)` with c > 0 and u, v nonnegative on the domain,
-`sqrt(u v) <= (u + v)/2` turns it into `-c * (u + v)/2`. Every such term is replaced at once; the
+`sqrt(u v) <= (u + v)/2` turns it into `-c * (u + v)/2`; a term that falls as its one root grows, such as
+`1/(c + 6 sqrt(ab))`, becomes `1/(c + 3(a + b))` the same way. Every such term is replaced at once; the
 certificate is the kernel's `Identity` with one `Lemma` per bound (proved by the search, e.g. by the
 radicals tactic) and one `Lemma` for the radical-free remainder:
 
-    g = sum_i c_i * ((u_i + v_i)/2 - sqrt(u_i v_i)) + g_remainder.
+    g = sum_i c_i * ((u_i + v_i)/2 - sqrt(u_i v_i)) + sum_j (T_j - T_j[sqrt(u_j v_j) -> (u_j + v_j)/2])
+        + g_remainder.
 
 The step is lossy (equality needs u = v), so the remainder can be false; the search's refuter then
 prunes it.
@@ -31,24 +33,33 @@ def radical_amgm(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return
     domain = Domain(goal)
     expanded = sympy.expand(g)
-    bounds = []  # (c, radical, u, v)
-    for radical in sorted(expanded.atoms(sympy.Pow), key=sympy.default_sort_key):
-        if radical.exp != sympy.Rational(1, 2):
+    claims = []  # (coefficient, claim), the claim saying term >= its bounded form
+    remainder_terms = []
+    shown = []
+    for term in sympy.Add.make_args(expanded):
+        radicals = {p for p in term.atoms(sympy.Pow) if p.exp == sympy.Rational(1, 2)}
+        split = _two_nonnegative_factors(domain, next(iter(radicals)).base, goal.variables) \
+            if len(radicals) == 1 else None
+        if split is None:
+            remainder_terms.append(term)
             continue
-        coefficient = expanded.coeff(radical)
-        if not (coefficient.is_Rational and coefficient < 0):
+        radical = next(iter(radicals))
+        bound = (split[0] + split[1]) / 2
+        coefficient = term / radical
+        if coefficient.is_Rational and coefficient < 0:
+            claims.append((-coefficient, Relation(bound, ">=", radical)))
+        elif _decreasing_at_centre(term, radical, goal.variables):
+            # A term falling as the root grows (1/(c + 6 sqrt(ab))) only falls when the root is replaced
+            # by the larger AM-GM bound: term >= term with the bound.
+            claims.append((sympy.Integer(1), Relation(term, ">=", term.xreplace({radical: bound}))))
+        else:
+            remainder_terms.append(term)
             continue
-        split = _two_nonnegative_factors(domain, radical.base, goal.variables)
-        if split is not None:
-            bounds.append((-coefficient, radical, *split))
-    if not bounds:
+        remainder_terms.append(term.xreplace({radical: bound}))
+        shown.append(f"{sympy.sstr(radical)} <= {sympy.sstr(bound)}")
+    if not claims:
         return
-    remainder_expr = expanded
-    claims = []
-    for c, radical, u, v in bounds:
-        remainder_expr = remainder_expr.subs(radical, (u + v) / 2)
-        claims.append((c, Relation((u + v) / 2, ">=", radical)))
-    remainder = goal.with_goal(Relation(sympy.expand(remainder_expr), op, 0))
+    remainder = goal.with_goal(Relation(sympy.expand(sympy.Add(*remainder_terms)), op, 0))
     subgoals = tuple(goal.with_goal(claim) for _, claim in claims) + (remainder,)
     if goal in subgoals:
         return  # the goal is itself one AM-GM bound: the step would only restate it
@@ -59,9 +70,8 @@ def radical_amgm(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         pieces.append(Lemma(sympy.Integer(1), remainder.goal, certificates[-1]))
         return Identity((), tuple(pieces))
 
-    shown = "; ".join(f"{sympy.sstr(radical)} <= {sympy.sstr((u + v) / 2)}" for _, radical, u, v in bounds)
     yield Attempt(TACTIC_NAME, goal, subgoals, build,
-                  (f"By AM-GM, {shown}.", f"It remains to prove {remainder.goal}."))
+                  (f"By AM-GM, {'; '.join(dict.fromkeys(shown))}.", f"It remains to prove {remainder.goal}."))
 
 
 def _two_nonnegative_factors(domain: Domain, base: sympy.Expr, variables) -> tuple[sympy.Expr, sympy.Expr] | None:
@@ -78,3 +88,16 @@ def _two_nonnegative_factors(domain: Domain, base: sympy.Expr, variables) -> tup
         if domain.atom_strictness(factor) is None and not is_positive_factor(domain, factor):
             return None
     return u, v
+
+
+def _decreasing_at_centre(term: sympy.Expr, radical: sympy.Expr, variables) -> bool:
+    """Whether d(term)/d(root) < 0 at the all-ones point, the root taken as its own variable (a cheap
+    screen; the lemma itself is proved by the search or pruned by the refuter)."""
+    root = sympy.Dummy("root")
+    derivative = sympy.diff(term.xreplace({radical: root}), root)
+    ones = {v: 1 for v in variables}
+    try:
+        value = complex(derivative.xreplace(ones).xreplace({root: radical.base.xreplace(ones) ** 0.5}))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return abs(value.imag) < 1e-12 and value.real < 0
