@@ -399,7 +399,17 @@ RATIO_INVERSE = ((x, I(1)), (y, 1 / a), (z, 1 / (a * b)))
 RATIO_INNER = Identity((x * y,), (Square(I(1), (), x - y),))
 RATIO_OK = ChangeVariables(RATIO_FORWARD, RATIO_INVERSE, (0, 1, 2, 3), RATIO_INNER)
 
+TRIANGLE = [Relation(b + c, ">=", a), Relation(c + a, ">=", b), Relation(a + b, ">=", c)]
+RAVI_GOAL = make_problem(TRIANGLE, Relation(a * b + b * c + c * a, ">=", 0))
+RAVI_FORWARD = ((a, y + z), (b, z + x), (c, x + y))
+RAVI_INVERSE = ((x, (b + c - a) / 2), (y, (c + a - b) / 2), (z, (a + b - c) / 2))
+# (y+z)(z+x) + (z+x)(x+y) + (x+y)(y+z) = x^2 + y^2 + z^2 + 3(xy + yz + zx), with x, y, z >= 0
+RAVI_INNER = Identity((), (Square(I(1), (), x), Square(I(1), (), y), Square(I(1), (), z), Square(I(3), (x, y), I(1)),
+                           Square(I(3), (y, z), I(1)), Square(I(3), (z, x), I(1))))
+RAVI_OK = ChangeVariables(RAVI_FORWARD, RAVI_INVERSE, (0, 1, 2), RAVI_INNER)
+
 STRUCTURAL_VALID = [
+    ("change-variables-ravi-nonnegative", RAVI_GOAL, RAVI_OK),
     ("change-variables", RATIO_GOAL, RATIO_OK),
     ("change-variables-nonnegative-with-product", make_problem(
         [Relation(v, ">=", 0) for v in (a, b, c)] + [Relation(a * b * c, "=", 1)], RATIO_GOAL.goal), RATIO_OK),
@@ -503,6 +513,11 @@ STRUCTURAL_CORRUPTED = [
     ("weaken-twice", make_problem([Relation(a, ">", 0)], Relation(a, ">=", 0)),
      Weaken(Relation(a, ">", 0), Weaken(Relation(a, ">", 0), Identity((), (Square(I(1), (a,), I(1)),)))),
      "not an assumption"),
+    ("change-variables-ravi-without-a-side", make_problem(TRIANGLE[1:], RAVI_GOAL.goal),
+     ChangeVariables(RAVI_FORWARD, RAVI_INVERSE, (0, 1), RAVI_INNER), "x = -a/2 + b/2 + c/2"),
+    # a = b = c = 0 is a degenerate triangle: the new variables are only >= 0, so no piece is strict.
+    ("change-variables-ravi-variables-are-not-positive", make_problem(TRIANGLE, Relation(a * b + b * c + c * a, ">", 0)),
+     RAVI_OK, "no piece is strictly positive"),
     ("change-variables-wrong-inverse", RATIO_GOAL, ChangeVariables(
         RATIO_FORWARD, ((x, I(1)), (y, 1 / a), (z, 1 / (a * b * c))), (0, 1, 2, 3), RATIO_INNER), "does not give back b"),
     ("change-variables-without-the-product", make_problem(RATIO_ASSUMPTIONS[:3], RATIO_GOAL.goal), ChangeVariables(

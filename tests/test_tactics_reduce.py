@@ -24,10 +24,12 @@ from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.ratio_substitution import product_constraint, ratio_substitution
+from ineq.tactics.ravi import ravi
 from ineq.tactics.reciprocal import denominator_variables, reciprocal
 from ineq.tactics.sign_cases import sign_cases, split_candidates
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import solve_linear, substitute
+from ineq.tactics.symmetry import symmetry
 from ineq.tactics.tangent_line import tangent_line
 
 SECONDS = 15
@@ -35,14 +37,15 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
-            "radical_tangent": radical_tangent}
+            "radical_tangent": radical_tangent, "ravi": ravi}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
     """Search with `reducer` tried before the closing tactics; the proof (or None) and the problem."""
     problem = parse_problem(text)
     tactics = {reducer: REDUCERS[reducer]}
-    tactics.update({name: {"amgm": amgm, "sos": sos, "homogenize": homogenize, "radicals": radicals}[name]
+    tactics.update({name: {"amgm": amgm, "sos": sos, "homogenize": homogenize, "radicals": radicals,
+                     "symmetry": symmetry}[name]
                     for name in closers})
 
     def reducer_first(goal, names):
@@ -483,3 +486,20 @@ def test_radical_tangent_false_bound_is_not_proved():
     # a false remainder either.
     proof, _ = prove_with("radical_tangent", "a,b,c>=0, a+b+c=3 => sqrt(a^2+ab+bc+c^2) + a >= 100")
     assert proof is None
+
+
+def test_ravi_turns_triangle_sides_into_nonnegative_variables():
+    # vasile p31138: a cyclic cubic on the sides of a (possibly degenerate) triangle.
+    text = "b+c >= a, c+a >= b, a+b >= c => a^2 (a+b)(b-c) + b^2 (b+c)(c-a) + c^2 (c+a)(a-b) >= 0"
+    goal = parse_problem(text)
+    attempt = next(ravi(goal, Deadline.after(5)))
+    reduced = attempt.subgoals[0]
+    assert [str(r) for r in reduced.assumptions] == ["x >= 0", "y >= 0", "z >= 0"]
+    assert_proved_through("ravi", text, closers=("amgm", "sos", "symmetry"))
+
+
+def test_ravi_keeps_strictness_and_needs_all_three_inequalities():
+    goal = parse_problem("a,b,c > 0, b+c > a, c+a > b, a+b > c => a^2+b^2+c^2 < 2(ab+bc+ca)")
+    reduced = next(ravi(goal, Deadline.after(5))).subgoals[0]
+    assert [str(r) for r in reduced.assumptions[-3:]] == ["x > 0", "y > 0", "z > 0"]
+    assert list(ravi(parse_problem("b+c >= a, c+a >= b => a+b+c >= 0"), Deadline.after(5))) == []

@@ -246,12 +246,14 @@ class Reciprocal:
 
 @dataclass(frozen=True)
 class ChangeVariables:
-    """Replace old variables by rational functions of new, positive ones (abc = 1 by a = x/y,
-    b = y/z, c = z/x). `forward` gives each replaced old variable in terms of the new variables
-    (and the old ones kept); `inverse` gives each new variable in terms of the old ones: it must be
-    positive on the domain and map back, forward(inverse(v)) = v there. The new problem assumes the
-    new variables > 0 and the old assumptions rewritten by `forward`, except those whose indices are
-    in `dropped` (fewer assumptions only make it harder)."""
+    """Replace old variables by rational functions of new ones (abc = 1 by a = x/y, b = y/z, c = z/x;
+    triangle sides by Ravi's a = y + z, b = z + x, c = x + y). `forward` gives each replaced old
+    variable in terms of the new variables (and the old ones kept); `inverse` gives each new variable
+    in terms of the old ones: it must be positive on the domain (then the new variable is assumed
+    > 0) or a positive multiple of a nonstrict assumption's side (then >= 0), and map back,
+    forward(inverse(v)) = v there. The new problem assumes those signs and the old assumptions
+    rewritten by `forward`, except those whose indices are in `dropped` (fewer assumptions only make
+    it harder)."""
 
     forward: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
     inverse: tuple[tuple[sympy.Symbol, sympy.Expr], ...]

@@ -290,11 +290,13 @@ def reciprocal_problem(problem: Problem, variable: sympy.Symbol, name: sympy.Sym
 
 def _check_change_variables(problem: Problem, change: ChangeVariables, where_defined: bool) -> None:
     """Soundness: take a point v of the domain where the goal is defined and put w = inverse(v). Each w_j
-    is defined and > 0 there (its numerator and denominator pass the positivity rule), forward is
-    defined at every positive w (its denominators pass the positivity rule of the new variables), and
-    forward(w) = v (checked below, exactly or up to a defined multiple of an equality assumption). So
-    (w, the kept old variables) satisfies the new problem's assumptions, and its goal there is the
-    old goal at v: proving the new problem (where defined) proves the old one."""
+    is defined and > 0 there (its numerator and denominator pass the positivity rule), or it is a
+    positive multiple of the side of a nonstrict assumption and so >= 0 (Ravi's x = (b + c - a)/2 under
+    b + c >= a); the new problem assumes exactly that sign. Forward is defined at every such w (its
+    denominators pass the positivity rule of the new variables), and forward(w) = v (checked below,
+    exactly or up to a defined multiple of an equality assumption). So (w, the kept old variables)
+    satisfies the new problem's assumptions, and its goal there is the old goal at v: proving the new
+    problem (where defined) proves the old one."""
     old, new = [v for v, _ in change.forward], [w for w, _ in change.inverse]
     if len(set(old)) != len(old) or not set(old) <= set(problem.variables):
         raise Rejected("change of variables: the replaced variables must be distinct variables of the problem")
@@ -304,16 +306,16 @@ def _check_change_variables(problem: Problem, change: ChangeVariables, where_def
     if not set(change.dropped) <= set(range(len(problem.assumptions))):
         raise Rejected("change of variables: a dropped index names no assumption")
     domain = Domain(problem)
-    new_domain = Domain(make_problem([Relation(w, ">", 0) for w in new], Relation(sympy.Integer(0), ">=", 0),
-                                     extra_variables=tuple(kept) + tuple(new)))
+    for name, expression in change.inverse:
+        if not expression.free_symbols <= set(problem.variables):
+            raise Rejected(f"change of variables: {name} = {sympy.sstr(expression)} uses unknown symbols")
+    signs = new_variable_signs(problem, change)
+    new_domain = Domain(make_problem([Relation(w, sign, 0) for w, sign in zip(new, signs)],
+                                     Relation(sympy.Integer(0), ">=", 0), extra_variables=tuple(kept) + tuple(new)))
     for variable, expression in change.forward:
         if not expression.free_symbols <= set(kept) | set(new):
             raise Rejected(f"change of variables: {variable} = {sympy.sstr(expression)} uses unknown symbols")
         _require_positive_fraction_parts(new_domain, expression, f"{variable} = {sympy.sstr(expression)}", False)
-    for name, expression in change.inverse:
-        if not expression.free_symbols <= set(problem.variables):
-            raise Rejected(f"change of variables: {name} = {sympy.sstr(expression)} uses unknown symbols")
-        _require_positive_fraction_parts(domain, expression, f"{name} = {sympy.sstr(expression)}", True)
     back = dict(change.inverse)
     for variable, expression in change.forward:
         difference = sympy.cancel(sympy.together(expression.xreplace(back) - variable))
@@ -321,6 +323,24 @@ def _check_change_variables(problem: Problem, change: ChangeVariables, where_def
             raise Rejected(f"change of variables: {variable} = {sympy.sstr(expression)} does not give back "
                            f"{variable} at the new variables' values")
     _check_part("after the change of variables", changed_problem(problem, change), change.certificate, where_defined)
+
+
+def new_variable_signs(problem: Problem, change: ChangeVariables) -> list[str]:
+    """For each new variable, ">" when its inverse passes the positivity rule (numerator and
+    denominator), ">=" when the inverse is a positive multiple of a nonstrict assumption's side;
+    otherwise the change is rejected."""
+    domain = Domain(problem)
+    signs = []
+    for name, expression in change.inverse:
+        what = f"{name} = {sympy.sstr(expression)}"
+        try:
+            _require_positive_fraction_parts(domain, expression, what, True)
+            signs.append(">")
+        except Rejected as rejection:
+            if not (expression.is_polynomial(*domain.variables) and domain.atom_strictness(expression) is False):
+                raise rejection from None
+            signs.append(">=")
+    return signs
 
 
 def _require_positive_fraction_parts(domain: Domain, expression: sympy.Expr, what: str, numerator_too: bool) -> None:
@@ -345,14 +365,16 @@ def _defined_multiple(domain: Domain, difference: sympy.Expr, equality: sympy.Ex
 
 
 def changed_problem(problem: Problem, change: ChangeVariables) -> Problem:
-    """What `ChangeVariables` leaves to prove: the new variables > 0, the old assumptions not dropped
+    """What `ChangeVariables` leaves to prove: the new variables > 0 (>= 0 where `new_variable_signs`
+    says so; the change must pass it), the old assumptions not dropped
     rewritten by `forward`, and the goal rewritten; over the old variables kept and the new ones."""
     move = dict(change.forward)
     assumptions = [a for i, a in enumerate(problem.assumptions) if i not in set(change.dropped)]
     new = tuple(w for w, _ in change.inverse)
     kept = tuple(v for v in problem.variables if v not in move)
+    signs = new_variable_signs(problem, change)
     return _transformed(problem, lambda e: e.xreplace(move), assumptions=assumptions,
-                        extra=[Relation(w, ">", 0) for w in new], variables=kept + new)
+                        extra=[Relation(w, sign, 0) for w, sign in zip(new, signs)], variables=kept + new)
 
 
 def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:

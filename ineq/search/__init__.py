@@ -91,7 +91,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
             "sign_cases": 0.3, "radical_amgm": 0.3, "radical_tangent": 0.25, "fudging": 0.2,
-            "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5}
+            "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
@@ -119,6 +119,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             # Level with amgm (cheap, tried first) and substitute (tried next): sos uses the
             # equalities itself (homogenising, multipliers), often the shortest way.
             score += 1.0
+        if features["triangles"] and name == "ravi":
+            score += 2.5  # sides of a triangle: the orthant after Ravi suits every closing tactic
         if features["product_constraints"] and name == "ratio_substitution":
             score += 1.2  # abc = 1 by ratios is instant and often all that is needed: before the SDP
         if features["form_ratios"] and name == "homogenize":
@@ -133,13 +135,15 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
 
 def _constraint_shapes(goal: Problem) -> dict[str, int]:
     """How many assumptions have the shapes the reducing tactics use, detected by those tactics' own
-    tests: products of variables (abc = 1), equalities between two forms (ab + bc + ca = abc(a + b + c))
-    and bounds of a form in two or more variables (a^2 + b^2 + c^2 <= 3)."""
+    tests: products of variables (abc = 1), equalities between two forms (ab + bc + ca = abc(a + b + c)),
+    bounds of a form in two or more variables (a^2 + b^2 + c^2 <= 3) and triangle inequalities
+    (b + c >= a; "triangles" counts three of them as one)."""
     from ineq.kernel import Domain
     from ineq.tactics.homogenize import normalising_constraint, ratio_of_forms
     from ineq.tactics.ratio_substitution import product_constraint
+    from ineq.tactics.ravi import triangle_inequality
 
-    counts = {"product_constraints": 0, "form_ratios": 0, "normalising_bounds": 0}
+    counts = {"product_constraints": 0, "form_ratios": 0, "normalising_bounds": 0, "triangles": 0}
     domain = None
     for assumption in goal.assumptions:
         h, op = assumption.normalized()
@@ -153,6 +157,8 @@ def _constraint_shapes(goal: Problem) -> dict[str, int]:
         else:
             shape = normalising_constraint(h, goal.variables)
             counts["normalising_bounds"] += shape is not None and len(shape[1].free_symbols) >= 2
+            counts["triangles"] += triangle_inequality(h, goal.variables) is not None
+    counts["triangles"] //= 3
     return counts
 
 

@@ -16,6 +16,7 @@ from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import radicals
 from ineq.tactics.ratio_substitution import ratio_substitution
+from ineq.tactics.ravi import ravi
 from ineq.tactics.reciprocal import reciprocal
 from ineq.tactics.schur import schur
 from ineq.tactics.sign_cases import sign_cases
@@ -45,5 +46,6 @@ TACTICS = {
     "fudging": fudging,
     "definite_split": definite_split,
     "ratio_substitution": ratio_substitution,
+    "ravi": ravi,
     "factor_bound": factor_bound,
 }
