@@ -267,6 +267,18 @@ def test_irrational_zeros_around_the_centre_are_removed():
     assert certificate is not None and check(problem, certificate).ok
 
 
+def test_signed_zeros_of_a_form_in_real_variables_are_removed():
+    # vasile p12105 with e = -(a+b+c+d): zero at (2, -3, -3, 2) and its permutations, ten in all, so
+    # no SOS of quadrics exists; times a^2 + b^2 + c^2 + d^2 (> 0 after definite_split) one rounds.
+    d = sympy.Symbol("d")
+    e = -(a + b + c + d)
+    squares = a**2 + b**2 + c**2 + d**2
+    problem = make_problem([Relation(squares, ">", 0)], Relation(30 * (a**4 + b**4 + c**4 + d**4 + e**4), ">=",
+                                                                 7 * (squares + e**2) ** 2))
+    certificate = find_sos_certificate(problem, Deadline.after(SECONDS_PER_GOAL))
+    assert certificate is not None and check(problem, certificate).ok
+
+
 def test_a_fitted_multiplier_proves_abc_equals_one_over_the_reals():
     # ChenNEQ p07: a + b + c <= a^2 + b^2 + c^2 when abc = 1, for real a, b, c; no fixed multiplier
     # works, a multiplier 1 + (nonnegative combination of squares) found by the SDP does.

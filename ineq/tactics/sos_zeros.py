@@ -25,6 +25,7 @@ from fractions import Fraction
 from math import gcd
 
 import flint
+import numpy as np
 
 from ineq.tactics.sos_rounding import PolyDict, is_homogeneous, null_space_of_echelon
 
@@ -38,6 +39,7 @@ _SMALL_DIMENSION = 4
 # Irrational equality cases also include a named root's own coordinate: a = b = c = t/3 with t = sqrt 3.
 _QUADRATIC_ENTRIES = (0, 1, 2, 3)
 _CENTRED_ENTRIES = (-1, 0, 1)
+_SIGNED_ENTRIES = (-3, -2, -1, 0, 1, 2, 3)
 
 
 def evaluate(poly: PolyDict, point: Point) -> Fraction:
@@ -56,7 +58,14 @@ def equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) ->
     vanish. For a homogeneous target without constraints only the directions themselves are listed
     (the zero set is a cone). The caller still checks the multipliers' signs at each point."""
     points: list[Point] = []
-    for direction in _directions(_SMALL_ENTRIES, nvars):
+    directions = list(_directions(_SMALL_ENTRIES, nvars))
+    if is_homogeneous(target) and not constraints and nvars <= _SMALL_DIMENSION:
+        # A cone's directions need one evaluation each, so signed ones are affordable (screened in
+        # floating point, all at once): forms in real variables vanish at points like (2, -3, -3, 2)
+        # (vasile p12105 after d = -(a+b+c+e)).
+        directions += _near_zero_directions(target, [d for d in _directions(_SIGNED_ENTRIES, nvars)
+                                                     if min(d) < 0 and next(e for e in d if e) > 0])
+    for direction in directions:
         for scale in _scales(target, constraints, direction):
             point = tuple(Fraction(scale) * e for e in direction)
             if evaluate(target, point) == 0 and all(evaluate(c, point) == 0 for c in constraints):
@@ -65,6 +74,19 @@ def equality_cases(target: PolyDict, constraints: list[PolyDict], nvars: int) ->
     if evaluate(target, origin) == 0 and all(evaluate(c, origin) == 0 for c in constraints):
         points.append(origin)
     return points
+
+
+def _near_zero_directions(target: PolyDict, directions: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """The directions where the target is zero up to rounding (the caller checks exactly)."""
+    if not directions:
+        return []
+    points = np.array(directions, dtype=float)                                   # (N, n)
+    exponents = np.array(list(target), dtype=float)                              # (M, n)
+    coefficients = np.array([float(c) for c in target.values()])                 # (M,)
+    monomials = np.prod(points[:, None, :] ** exponents[None, :, :], axis=2)     # (N, M)
+    values = monomials @ coefficients
+    scale = np.abs(monomials) @ np.abs(coefficients) + 1.0
+    return [d for d, value, size in zip(directions, values, scale) if abs(value) <= 1e-9 * size]
 
 
 @dataclass(frozen=True)
