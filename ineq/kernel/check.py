@@ -821,26 +821,31 @@ def _is_identity(left: sympy.Expr, right: sympy.Expr) -> bool:
     `_is_zero` of the difference."""
     generators = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
     if generators:
-        left_cancelled = sympy.cancel(left)
+        # A polynomial left side needs no cancelling (the common case: a goal without denominators).
+        left_cancelled = left if left.is_polynomial(*generators) else sympy.cancel(left)
         if left_cancelled.is_polynomial(*generators) and right.is_polynomial(*generators):
-            difference = sympy.Poly(left_cancelled, *generators) - _to_poly(right, generators)
+            difference = _to_poly(left_cancelled, generators) - _to_poly(right, generators)
             if difference.domain.is_ZZ or difference.domain.is_QQ:  # exact rational coefficients
                 return difference.is_zero
     return _is_zero(left - right)
 
 
-def _to_poly(expr: sympy.Expr, generators) -> sympy.Poly:
+def _to_poly(expr: sympy.Expr, generators, leaves: dict | None = None) -> sympy.Poly:
     """A polynomial expression as a Poly, built through sums, products and powers of its parts
-    (Poly arithmetic is far faster than expanding the whole expression tree first)."""
+    (Poly arithmetic is far faster than expanding the whole expression tree first). `leaves`
+    remembers the Poly of each symbol and number met (a Gram matrix repeats them many times)."""
+    leaves = {} if leaves is None else leaves
     if expr.is_Add or expr.is_Mul:
-        parts = [_to_poly(arg, generators) for arg in expr.args]
+        parts = [_to_poly(arg, generators, leaves) for arg in expr.args]
         result = parts[0]
         for part in parts[1:]:
             result = result + part if expr.is_Add else result * part
         return result
     if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
-        return _to_poly(expr.base, generators) ** int(expr.exp)
-    return sympy.Poly(expr, *generators)
+        return _to_poly(expr.base, generators, leaves) ** int(expr.exp)
+    if expr not in leaves:
+        leaves[expr] = sympy.Poly(expr, *generators)
+    return leaves[expr]
 
 
 def _is_zero(expr: sympy.Expr) -> bool:

@@ -4,6 +4,7 @@ M * (lhs - rhs) is a polynomial. Used by the closing tactics (sos, amgm) before 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy
@@ -39,9 +40,11 @@ class ClearedGoal:
         return line
 
 
+@functools.lru_cache(maxsize=256)
 def clear_denominators(problem: Problem) -> ClearedGoal | None:
     """The cleared goal, or None if the goal is not a rational function of the variables or a
-    denominator factor has no sign the kernel can establish."""
+    denominator factor has no sign the kernel can establish. Cached: sos, amgm, sds and schur each
+    clear the same goal, and cancelling a large rational function takes a while."""
     g, op = problem.goal.normalized()
     written = sympy.together(g)  # its denominator is still a product of the written denominators
     g = sympy.cancel(written)
