@@ -21,6 +21,7 @@ from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.radical_amgm import radical_amgm
+from ineq.tactics.radical_pairs import radical_pairs
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
 from ineq.tactics.ratio_substitution import product_constraint, ratio_substitution
@@ -37,7 +38,7 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
-            "radical_tangent": radical_tangent, "ravi": ravi}
+            "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -503,3 +504,26 @@ def test_ravi_keeps_strictness_and_needs_all_three_inequalities():
     reduced = next(ravi(goal, Deadline.after(5))).subgoals[0]
     assert [str(r) for r in reduced.assumptions[-3:]] == ["x > 0", "y > 0", "z > 0"]
     assert list(ravi(parse_problem("b+c >= a, c+a >= b => a+b+c >= 0"), Deadline.after(5))) == []
+
+
+def test_radical_pairs_closes_a_triangle_goal_by_concavity_alone():
+    # ChenNEQ p17: sqrt(a+b-c) + sqrt(c+a-b) <= 2 sqrt(a), and the three such pairs add up to the goal.
+    goal = parse_problem("a,b,c > 0, a+b > c, b+c > a, c+a > b => "
+                         "sqrt(a+b-c) + sqrt(b+c-a) + sqrt(c+a-b) <= sqrt(a) + sqrt(b) + sqrt(c)")
+    attempt = next(radical_pairs(goal, Deadline.after(5)))
+    assert attempt.subgoals == ()
+    verdict = check(goal, attempt.build(()))
+    assert verdict.ok, verdict.reason
+
+
+def test_radical_pairs_leaves_the_rest_as_a_subgoal_and_needs_matching_sums():
+    # 2 sqrt(x) <= ... : sqrt(x + 1) + sqrt(x - 1) <= 2 sqrt(x), with x >= 1; the rest 1 >= 0 is a subgoal.
+    text = "x >= 1 => sqrt(x + 1) + sqrt(x - 1) <= 2 sqrt(x) + 1"
+    attempt = next(radical_pairs(parse_problem(text), Deadline.after(5)))
+    assert len(attempt.subgoals) == 1
+    assert_proved_through("radical_pairs", text)
+    # False (at x = 100): the remainder -1/10 >= 0 must not be proved.
+    assert prove_with("radical_pairs", "x >= 1 => sqrt(x + 1) + sqrt(x - 1) <= 2 sqrt(x) - 1/10")[0] is None
+    # (x + 2) + (x - 1) is not twice x times a rational square: no lemma.
+    assert list(radical_pairs(parse_problem("x >= 1 => sqrt(x + 2) + sqrt(x - 1) <= 2 sqrt(x) + 1"),
+                              Deadline.after(5))) == []

@@ -13,6 +13,7 @@ from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
+from ineq.tactics.radical_pairs import radical_pairs
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import radicals
 from ineq.tactics.ratio_substitution import ratio_substitution
@@ -42,6 +43,7 @@ TACTICS = {
     "reciprocal": reciprocal,
     "sign_cases": sign_cases,
     "radical_amgm": radical_amgm,
+    "radical_pairs": radical_pairs,
     "radical_tangent": radical_tangent,
     "fudging": fudging,
     "definite_split": definite_split,

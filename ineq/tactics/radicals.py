@@ -12,7 +12,10 @@ Two kinds of attempt, both wrapped in the kernel's `IntroduceRoot` rule:
       (P - Q t) * N    = (P^2 - Q^2 E)              + (multiple of t^2 - E)
 
   so the goal reduces to ONE radical-free subgoal (`P^2 >= Q^2 E` or `Q^2 E >= P^2`) in the
-  original variables, proved as a `Lemma`.
+  original variables, proved as a `Lemma`. When the kernel cannot see the multiplier's sign
+  (1 - ab - bc - ca + 2t under a + b + c = 1), the sign of P (or Q) is proved first as a second
+  radical-free subgoal and cut in (see `_sign_cut_routes`). A radical of a fraction E = A/B with B > 0
+  squares the same way, with B as an extra multiplier factor.
 - Generic: name the innermost radical and hand the whole extended problem (with t >= 0 and
   t^n = E among the assumptions) to the search; several radicals are named one per attempt.
 
@@ -20,12 +23,8 @@ Fresh names: a goal with k radical groups names its radical with the k-th entry 
 subgoal has fewer radical groups, so a name chosen below never equals one chosen above, even when
 the subgoal no longer contains the variable (the square-both-sides subgoal drops t).
 
-Limits of the current kernel (see the module's report): the multiplier rule accepts a polynomial
-with a zero constant term only when all its variables are strictly positive, and `IntroduceRoot`
-adds only t >= 0, so "radical >= polynomial" goals (sqrt((a^2+b^2)/2) >= (a+b)/2) and sums of several
-radicals compared by squaring need multipliers such as t + (a+b)/2 that the kernel refuses today.
-The attempts are still proposed when the kernel accepts their multiplier, so they start working as
-soon as the kernel's positivity rule grows.
+Abs, min and max come first: while sign_cases can split the goal, no attempt is made, so that the
+radical is named inside each case, where the goal can be squared (IMO 2006/3).
 """
 
 from __future__ import annotations

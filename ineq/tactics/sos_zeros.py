@@ -11,7 +11,10 @@ solver a strictly feasible problem whose solution rounds cleanly.
 The same holds at a point with coordinates in Q(sqrt(D)), such as (sqrt 2, sqrt 2, 0) for
 ab + bc + ca - abc <= 2 under a^2 + b^2 + c^2 + abc = 4 (USAMO 2001/3): a rational Gram basis vanishes
 there exactly when it vanishes at the conjugate point, so such a point gives two rational conditions
-(its rational and its sqrt(D) parts) and keeps the ansatz rational.
+(its rational and its sqrt(D) parts) and keeps the ansatz rational. A form (homogeneous, no
+constraints) has no irrational zeros on rational rays, so for forms the points are searched on lines
+e_j + t v and (1, ..., 1) + t v instead: (golden ratio, 1, 0) for a cyclic quartic, and
+(1 - 3/sqrt 2, 1, 1 + 3/sqrt 2) for IMO 2006/3 squared.
 
 Nothing here is trusted: a wrong point only makes the ansatz smaller, and the kernel checks the
 certificate whatever the basis.
