@@ -136,8 +136,8 @@ def quadratic_equality_cases(target: PolyDict, constraints: list[PolyDict], nvar
     """Points on small lines where `target` and every constraint vanish, with coordinates in some
     Q(sqrt D): the roots of the quadratic factors of their common factor along the line. The lines
     are rays t*v (v a small direction); for a homogeneous problem, whose zero set is a cone with no
-    irrational points on rational rays, they are e_j + t*v with v_j = 0 instead (the zero
-    (golden ratio, 1, 0) of a cyclic quartic lies on e_b + t*e_a)."""
+    irrational points on rational rays, they are e_j + t*v with v_j = 0 and (1, ..., 1) + t*v with v
+    of mixed signs instead (the zero (golden ratio, 1, 0) of a cyclic quartic lies on e_b + t*e_a)."""
     homogeneous = is_homogeneous(target) and all(is_homogeneous(c) for c in constraints)
     points: list[QuadraticPoint] = []
     for base, direction in _lines(nvars, homogeneous):
