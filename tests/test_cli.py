@@ -121,3 +121,16 @@ def test_unwritable_save_path_is_reported_and_the_proof_still_printed(tmp_path):
     assert result.returncode == 0
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     assert "verified by the exact kernel" in result.stdout
+
+
+def test_the_refuter_runs_below_the_search_in_priority(monkeypatch):
+    # The refuter process lowers its own priority, so on busy cores the search keeps its speed; it
+    # still finds the counterexample.
+    from ineq import prover
+    from ineq.parse import parse_problem
+
+    niceness = []
+    monkeypatch.setattr(prover.os, "nice", niceness.append)
+    message = prover._refute_worker(parse_problem("x > 0 => x >= 2"), time.monotonic() + 5)
+    assert niceness and niceness[0] > 0
+    assert message["kind"] == "refuted"
