@@ -210,11 +210,11 @@ def _square_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy
                       lines[:1] + (f"Where {sympy.sstr(multiplier)} > 0:",) + lines[1:]
                       + (f"Where {sympy.sstr(multiplier)} <= 0 (it is >= 0, so it vanishes), prove the goal "
                          f"directly.",))
-    yield from _sign_cut_routes(goal, radical, name, cleared_multiplier, strict, (p, q, w), tried)
+    yield from _sign_cut_routes(goal, extended, radical, name, cleared_multiplier, strict, (p, q, w), tried)
 
 
-def _sign_cut_routes(goal: Problem, radical: sympy.Expr, name: sympy.Symbol, cleared_multiplier: tuple,
-                     strict: bool, split: tuple, tried: set) -> Iterator[Attempt]:
+def _sign_cut_routes(goal: Problem, extended: Problem, radical: sympy.Expr, name: sympy.Symbol,
+                     cleared_multiplier: tuple, strict: bool, split: tuple, tried: set) -> Iterator[Attempt]:
     """Square both sides after proving the sign of the side that must dominate, for the multipliers
     M the kernel cannot see to be nonnegative (P - Qt with P = 1 - ab - bc - ca under a + b + c = 1).
 
@@ -224,12 +224,11 @@ def _sign_cut_routes(goal: Problem, radical: sympy.Expr, name: sympy.Symbol, cle
       Q >= 0 and Q^2 E >= P^2 give N >= 0: M = Qt - P; where M > 0, M N = Q^2 E - P^2;
           where M <= 0, N = 2Qt - M.
     The sign claim is a `Cut` proved as the first subgoal (radical-free, under the goal's
-    assumptions); the squared claim is the second."""
+    assumptions); the squared claim is the second. `extended` is the goal with the root named."""
     p, q, w = split
     t = name
     base = radical.base
     constraint = sympy.expand(t**2 - base)
-    extended = root_extended_problem(goal, radical, name)
     t_strict = Domain(extended).atom_strictness(t) is True
     routes = [
         (p, sympy.expand(p - q * t), (p**2, q**2 * base), sympy.expand((p - q * t) * w - q**2), (p,)),
