@@ -21,6 +21,7 @@ from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.radical_amgm import radical_amgm
+from ineq.tactics.radical_holder import radical_holder
 from ineq.tactics.radical_pairs import radical_pairs
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import fresh_name, radical_groups, radicals
@@ -38,7 +39,8 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "tangent_line": tangent_line, "cauchy_schwarz": cauchy_schwarz, "denominator_signs": denominator_signs,
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
-            "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs}
+            "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
+            "radical_holder": radical_holder}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -527,3 +529,29 @@ def test_radical_pairs_leaves_the_rest_as_a_subgoal_and_needs_matching_sums():
     # (x + 2) + (x - 1) is not twice x times a rational square: no lemma.
     assert list(radical_pairs(parse_problem("x >= 1 => sqrt(x + 2) + sqrt(x - 1) <= 2 sqrt(x) + 1"),
                               Deadline.after(5))) == []
+
+
+def test_radical_holder_proves_a_sum_of_roots_against_a_root_by_hoelder():
+    # vasile p22054: equality at a = b, c = 0, where the three roots are 3, 1, 1 (so the weights G_i
+    # must take the ratios 1/3 : 1 : 1 there). The degree-12 subgoal falls to AM-GM.
+    text = ("a,b,c >= 0 => sqrt(a^2+7ab+b^2) + sqrt(a^2+7ac+c^2) + sqrt(b^2+7bc+c^2) >= 5 sqrt(ab+bc+ca)")
+    proof = assert_proved_through("radical_holder", text)
+    assert "Hölder" in proof.explanation[0]
+
+
+def test_radical_holder_homogenises_through_a_normalising_constraint():
+    # vasile p22076: with a + b + c = 3 the roots read sqrt(a^2 + (a + b + c)^2/3), the constraint is
+    # used only in the certificate's equality multiples.
+    text = "a,b,c >= 0, a+b+c = 3 => sqrt(a^2+3) + sqrt(b^2+3) + sqrt(c^2+3) >= sqrt(2a^2+2b^2+2c^2+30)"
+    attempt = next(radical_holder(parse_problem(text), Deadline.after(10)))
+    (subgoal,) = attempt.subgoals
+    assert not any(p.exp.is_Rational and not p.exp.is_Integer for p in subgoal.goal.lhs.atoms(sympy.Pow))
+    assert sympy.Poly(subgoal.goal.lhs, *subgoal.variables).is_homogeneous
+    assert_proved_through("radical_holder", text, closers=("amgm", "sos", "symmetry"))
+
+
+def test_radical_holder_leaves_other_shapes_alone():
+    for text in ["a,b,c >= 0 => sqrt(a) + sqrt(b) >= sqrt(a+b) - sqrt(c)",   # a root on each side and a rest
+                 "a,b >= 0 => sqrt(a) + sqrt(b) <= 2 sqrt(a+b)",                # an upper bound
+                 "a + b >= 0 => sqrt(a^2+1) + sqrt(b^2+1) >= a + b"]:          # variables of any sign
+        assert list(radical_holder(parse_problem(text), Deadline.after(5))) == [], text

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy.polys.domains import QQ
+from sympy.polys.polyerrors import CoercionFailed
+from sympy.polys.rings import PolyRing
 
 from ineq.kernel.certificates import (
     AMGM,
@@ -140,6 +143,10 @@ def _constant_ratio(expr: sympy.Expr, other: sympy.Expr) -> sympy.Rational | Non
     """The rational r with expr = r * other identically, or None (also when other is 0)."""
     if other == 0 or expr.free_symbols != other.free_symbols:  # cheap filter before any algebra
         return None
+    if expr == other:
+        return sympy.Integer(1)
+    if len(sympy.Add.make_args(expr)) != len(sympy.Add.make_args(other)):
+        return None  # every caller passes expanded sums: r * other (r != 0) has as many terms as other
     ratio = sympy.cancel(sympy.together(expr / other))
     return ratio if ratio.is_Rational else None
 
@@ -816,35 +823,40 @@ def _require_psd(matrix, size: int, where: str) -> None:
 
 def _is_identity(left: sympy.Expr, right: sympy.Expr) -> bool:
     """Exact test of left == right as rational functions. When `left` cancels to a polynomial,
-    `right` is one and their coefficients are rational, both are compared as polynomials over Q
-    (seconds faster than a common denominator over a sum of hundreds of squares); otherwise by
-    `_is_zero` of the difference."""
+    `right` is one and their coefficients are rational, both are compared as sparse polynomials
+    over Q (seconds faster than a common denominator over a sum of hundreds of squares); otherwise
+    by `_is_zero` of the difference."""
     generators = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
     if generators:
         # A polynomial left side needs no cancelling (the common case: a goal without denominators).
         left_cancelled = left if left.is_polynomial(*generators) else sympy.cancel(left)
         if left_cancelled.is_polynomial(*generators) and right.is_polynomial(*generators):
-            difference = _to_poly(left_cancelled, generators) - _to_poly(right, generators)
-            if difference.domain.is_ZZ or difference.domain.is_QQ:  # exact rational coefficients
-                return difference.is_zero
+            ring = PolyRing(generators, QQ)
+            try:
+                difference = _to_ring(left_cancelled, ring, {}) - _to_ring(right, ring, {})
+            except CoercionFailed:  # an irrational coefficient: compare as expressions below
+                pass
+            else:
+                return not difference
     return _is_zero(left - right)
 
 
-def _to_poly(expr: sympy.Expr, generators, leaves: dict | None = None) -> sympy.Poly:
-    """A polynomial expression as a Poly, built through sums, products and powers of its parts
-    (Poly arithmetic is far faster than expanding the whole expression tree first). `leaves`
-    remembers the Poly of each symbol and number met (a Gram matrix repeats them many times)."""
-    leaves = {} if leaves is None else leaves
+def _to_ring(expr: sympy.Expr, ring: PolyRing, leaves: dict):
+    """A polynomial expression as an element of `ring` (sparse, rational coefficients), built
+    through sums, products and powers of its parts: far faster than expanding the expression tree
+    first. `leaves` remembers each symbol and number met (a Gram matrix repeats them many times)."""
     if expr.is_Add or expr.is_Mul:
-        parts = [_to_poly(arg, generators, leaves) for arg in expr.args]
+        parts = [_to_ring(arg, ring, leaves) for arg in expr.args]
         result = parts[0]
         for part in parts[1:]:
             result = result + part if expr.is_Add else result * part
         return result
     if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
-        return _to_poly(expr.base, generators, leaves) ** int(expr.exp)
+        return _to_ring(expr.base, ring, leaves) ** int(expr.exp)
     if expr not in leaves:
-        leaves[expr] = sympy.Poly(expr, *generators)
+        if not (expr.is_Symbol or expr.is_Rational):
+            raise CoercionFailed(f"{expr} is not a rational polynomial leaf")
+        leaves[expr] = ring.from_expr(expr)
     return leaves[expr]
 
 

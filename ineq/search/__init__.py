@@ -90,7 +90,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
-            "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_tangent": 0.25, "fudging": 0.2,
+            "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25, "fudging": 0.2,
             "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0}
     scores = []
     for name in tactic_names:
@@ -105,6 +105,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.0  # nothing polynomial applies until radicals are named
         if features["radicals"] and name == "radical_pairs":
             score += 6.0  # exact and cheap when it applies (often closes the goal outright): first
+        if features["radicals"] and name == "radical_holder":
+            score += 5.7  # one small cone program, then an exact step to a polynomial goal: before the lossy tangents
         if features["radicals"] and name == "radical_tangent":
             score += 5.6  # like radical_amgm: one cheap lossy step that leaves radical-free goals
         if features["radicals"] and name == "fudging":

@@ -13,6 +13,7 @@ from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.radical_amgm import radical_amgm
+from ineq.tactics.radical_holder import radical_holder
 from ineq.tactics.radical_pairs import radical_pairs
 from ineq.tactics.radical_tangent import radical_tangent
 from ineq.tactics.radicals import radicals
@@ -44,6 +45,7 @@ TACTICS = {
     "sign_cases": sign_cases,
     "radical_amgm": radical_amgm,
     "radical_pairs": radical_pairs,
+    "radical_holder": radical_holder,
     "radical_tangent": radical_tangent,
     "fudging": fudging,
     "definite_split": definite_split,

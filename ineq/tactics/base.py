@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Protocol
 import sympy
 
 from ineq.kernel import Certificate
-from ineq.problem import Problem
+from ineq.problem import Problem, var
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,15 @@ class Tactic(Protocol):
     (yielding nothing more) once `deadline` has expired."""
 
     def __call__(self, goal: Problem, deadline: Deadline) -> Iterator[Attempt]: ...
+
+
+def fresh_names(problem: Problem, count: int, preferred, spare_prefix: str) -> list[sympy.Symbol]:
+    """`count` variable names not used in `problem`: the `preferred` ones first (a string of letters
+    or a sequence of names), then `spare_prefix` + 0, 1, ..."""
+    taken = {v.name for v in problem.variables}
+    names = [name for name in preferred if name not in taken]
+    names += [f"{spare_prefix}{i}" for i in range(count) if f"{spare_prefix}{i}" not in taken]
+    return [var(name) for name in names[:count]]
 
 
 def equality_assumptions(goal: Problem, deadline: Deadline) -> Iterator[tuple[int, sympy.Expr]]:

@@ -28,8 +28,8 @@ import scipy.optimize
 import sympy
 
 from ineq.kernel import CaseSplit, EqualityMultiple, Identity, IntroduceRoot, Lemma, Square
-from ineq.problem import Problem, Relation, var
-from ineq.tactics.base import Attempt, Deadline
+from ineq.problem import Problem, Relation
+from ineq.tactics.base import Attempt, Deadline, fresh_names
 
 TACTIC_NAME = "radical_pairs"
 _MAX_PAIRS = 60
@@ -123,8 +123,7 @@ def _pair_certificate(claim_problem: Problem, first: sympy.Expr, second: sympy.E
                       mu: sympy.Rational):
     """The exact certificate of 2 mu sqrt(Y) >= sqrt(X) + sqrt(Z) when X + Z = 2 mu^2 Y (module
     docstring): name the three roots, then split on the multiplier's sign."""
-    taken = {v.name for v in claim_problem.variables}
-    t, u, s = (var(name) for name in _fresh(taken, 3))
+    t, u, s = fresh_names(claim_problem, 3, ("t", "u", "s", "w", "p", "q"), "r")
     multiplier = 2 * mu * s + t + u
     positive_case = Identity((multiplier,), (
         Square(sympy.Integer(1), (), t - u),
@@ -139,8 +138,3 @@ def _pair_certificate(claim_problem: Problem, first: sympy.Expr, second: sympy.E
         certificate = IntroduceRoot(radical, name, certificate)
     return certificate
 
-
-def _fresh(taken: set, count: int) -> list[str]:
-    names = [name for name in ("t", "u", "s", "w", "p", "q") if name not in taken]
-    names += [f"r{i}" for i in range(count) if f"r{i}" not in taken]
-    return names[:count]

@@ -19,8 +19,8 @@ from typing import Iterator
 import sympy
 
 from ineq.kernel import ChangeVariables, Domain, changed_problem
-from ineq.problem import Problem, var
-from ineq.tactics.base import Attempt, Deadline, equality_assumptions
+from ineq.problem import Problem
+from ineq.tactics.base import Attempt, Deadline, equality_assumptions, fresh_names
 
 TACTIC_NAME = "ratio_substitution"
 _NAMES = "xyzwuvpqst"
@@ -36,7 +36,7 @@ def ratio_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         if shape is None:
             continue
         factors, root = shape
-        names = _fresh_names(goal, len(factors))
+        names = fresh_names(goal, len(factors), _NAMES, "w")
         n = len(factors)
         forward = tuple((v, root * names[i] / names[(i + 1) % n]) for i, v in enumerate(factors))
         inverse = [(names[0], sympy.Integer(1))]
@@ -78,8 +78,3 @@ def product_constraint(h: sympy.Expr, variables, domain: Domain) -> tuple[list, 
     return (factors, root) if root.is_Rational else None
 
 
-def _fresh_names(goal: Problem, count: int) -> list[sympy.Symbol]:
-    taken = {v.name for v in goal.variables}
-    names = [name for name in _NAMES if name not in taken]
-    names += [f"w{i}" for i in range(count) if f"w{i}" not in taken]
-    return [var(name) for name in names[:count]]

@@ -18,8 +18,8 @@ from typing import Iterator
 import sympy
 
 from ineq.kernel import ChangeVariables, changed_problem
-from ineq.problem import Problem, var
-from ineq.tactics.base import Attempt, Deadline
+from ineq.problem import Problem
+from ineq.tactics.base import Attempt, Deadline, fresh_names
 
 TACTIC_NAME = "ravi"
 _NAMES = ("x", "y", "z", "p", "q", "r", "u", "v", "w")
@@ -43,7 +43,7 @@ def ravi(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         keys = [(side, tuple(sorted(set(ordered) - {side}, key=goal.variables.index))) for side in ordered]
         if not all(key in inequalities for key in keys):
             continue
-        names = _fresh_names(goal, 3)
+        names = fresh_names(goal, 3, _NAMES, "s")
         a, b, c = ordered
         x, y, z = names
         forward = ((a, y + z), (b, z + x), (c, x + y))
@@ -78,7 +78,3 @@ def triangle_inequality(expr: sympy.Expr, variables) -> tuple | None:
     return negative, positive
 
 
-def _fresh_names(goal: Problem, count: int) -> list[sympy.Symbol]:
-    taken = {v.name for v in goal.variables}
-    free = [name for name in _NAMES if name not in taken] + [f"s{i}" for i in range(count) if f"s{i}" not in taken]
-    return [var(name) for name in free[:count]]

@@ -34,9 +34,11 @@ from ineq.problem import Problem
 from ineq.tactics.base import Attempt, Deadline
 from ineq.tactics.clear_denominators import ClearedGoal, clear_denominators
 from ineq.tactics.exact_linear import solve_exactly
-from ineq.tactics.sds import Branch, Item, differences, monomial_square, prove_with_symmetry, substitute
+from ineq.tactics.sds import (Branch, Item, compose, differences, monomial_square, prove_with_symmetry,
+                              substitute)
 
 TACTIC_NAME = "schur"
+_FACTOR_TERMS = 40
 # LP values below this are zero (coefficients of the goal are of order 1 after scaling).
 _SUPPORT_TOLERANCE = 1e-9
 _ROUNDING_DENOMINATOR = 10**6
@@ -117,7 +119,8 @@ def _schur_leaf(branch: Branch, chain: tuple[Item, ...], polynomial: sympy.Poly,
         else:
             pieces.append(monomial_square(coeff, monomial, new))
     back = {item.symbol: item.value for item in new}
-    in_variables = {name: sympy.factor(sympy.expand(expr.xreplace(back))) for name, expr in parts.items()}
+    in_variables = {name: _tidy(compose(sympy.Poly(expr, *display), back, variables).as_expr())
+                    for name, expr in parts.items()}
     return Identity(cleared.multiplier, tuple(pieces)), _explain(branch, chain, variables, in_variables)
 
 
@@ -178,12 +181,19 @@ def _exact(support: list, columns: dict, rows: list, target: dict, approximate: 
     return {support[col]: value for col, value in enumerate(values)}
 
 
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """Factored for the reader when that is cheap (few terms); factoring the long parts of a
+    degree-18 goal costs seconds, so those are only expanded."""
+    expanded = sympy.expand(expr)
+    return sympy.factor(expanded) if len(sympy.Add.make_args(expanded)) <= _FACTOR_TERMS else expanded
+
+
 def _explain(branch: Branch, chain: tuple[Item, ...], variables, parts: dict) -> tuple[str, ...]:
     """The SOS-Schur form in the problem's variable order, then the criterion used for this order."""
     x, y, z = (item.value for item in chain)
     s = {y: parts["C"] - parts["D"], x: parts["A"] - parts["C"] + 2 * parts["D"],
          z: parts["B"] - parts["C"] + 2 * parts["D"]}
-    s = {v: sympy.factor(sympy.expand(expr)) for v, expr in s.items()}
+    s = {v: _tidy(expr) for v, expr in s.items()}
     a, b, c = variables
     name = {v: f"S_{sympy.sstr(v)}" for v in variables}
     show = sympy.sstr
@@ -196,8 +206,8 @@ def _explain(branch: Branch, chain: tuple[Item, ...], variables, parts: dict) ->
     case = f"Case {order}: " if branch.cases else f"With {order}: "
     differences_text = f"{show(x)}-{show(y)}, {show(y)}-{show(z)}, {show(z)}"
     if parts["D"] == 0:
-        criterion = (f"{case}{name[y]} = {show(s[y])}, {name[x]} + {name[y]} = {show(sympy.factor(s[x] + s[y]))}, "
-                     f"{name[z]} + {name[y]} = {show(sympy.factor(s[z] + s[y]))} have nonnegative coefficients "
+        criterion = (f"{case}{name[y]} = {show(s[y])}, {name[x]} + {name[y]} = {show(_tidy(s[x] + s[y]))}, "
+                     f"{name[z]} + {name[y]} = {show(_tidy(s[z] + s[y]))} have nonnegative coefficients "
                      f"in {differences_text}; since ({show(x)}-{show(z)})^2 = ({show(x)}-{show(y)})^2 + "
                      f"({show(y)}-{show(z)})^2 + 2({show(x)}-{show(y)})({show(y)}-{show(z)}), P >= 0.")
     else:
