@@ -86,10 +86,11 @@ class _Shape:
     makes the goal homogeneous on the domain (a + b + c = 3: 27 reads 3(a + b + c)^2); `constraint`
     is then L - c (the certificate uses it), else None."""
 
-    def __init__(self, terms, right, variables, squares, right_square, right_poly, constraint):
+    def __init__(self, terms, right, variables, squares, right_square, right_poly, normalising=None):
         self.terms, self.right, self.variables = terms, right, variables
         self.squares, self.right_square, self.right_poly = squares, right_square, right_poly
-        self.constraint = constraint
+        self.unit = normalising  # (L, c, deg L) or None
+        self.constraint = sympy.expand(normalising[0] - normalising[1]) if normalising is not None else None
 
 
 def _shape(goal: Problem) -> _Shape | None:
@@ -136,7 +137,7 @@ def _shape(goal: Problem) -> _Shape | None:
     squares = [sympy.expand(m**2 * f) for _, m, f, _ in positive]
     right_poly = right[1] if right[0] == "poly" else None
     if _common_degree(squares + [right_square], variables) is not None:
-        return _Shape(positive, right, variables, squares, right_square, right_poly, None)
+        return _Shape(positive, right, variables, squares, right_square, right_poly)
     for assumption in goal.assumptions:
         h, op = assumption.normalized()
         normalising = _normalising(sympy.expand(h), variables) if op == "=" else None
@@ -150,7 +151,7 @@ def _shape(goal: Problem) -> _Shape | None:
         if any(x is None for x in homogeneous):
             continue
         return _Shape(positive, right, variables, homogeneous[:len(squares)], homogeneous[len(squares)],
-                      homogeneous[-1] if right_poly is not None else None, sympy.expand(form - value))
+                      homogeneous[-1] if right_poly is not None else None, normalising)
     return None
 
 
@@ -195,18 +196,19 @@ def _homogenised(polynomial, unit, degree: int, target, variables) -> sympy.Expr
 
 
 class _Plan:
-    """G_i (one polynomial per term), G_0 = scale * R^power, and the polynomial subgoal Q >= 0, with
-    C = sum_{i >= 0} c_i F_i^2 G_i^3 (computed in a sparse polynomial ring: degree-18 products)."""
+    """G_i (one polynomial per term), G_0 = scale * R^power * L^level (L from a normalising L = c),
+    and the polynomial subgoal Q >= 0, with C = sum_{i >= 0} c_i F_i^2 G_i^3 (computed in a sparse
+    polynomial ring: degree-18 products)."""
 
-    def __init__(self, shape: _Shape, weights: list, scale: sympy.Rational, power: int):
+    def __init__(self, shape: _Shape, weights: list, scale: sympy.Rational, power: int, level: int):
         self.weights = weights
         self.scale = scale
-        self.power = power
+        self.power, self.level = power, level
         ring, *_ = sympy.polys.rings.ring(shape.variables, sympy.QQ)
         squares = [ring.from_expr(F) for F in shape.squares]
         G = [ring.from_expr(W) for W in weights]
         right_square = ring.from_expr(shape.right_square)
-        augmented = ring.from_expr(scale * _right_power(shape, power))  # G_0
+        augmented = ring.from_expr(scale * _augmented_base(shape, power, level))  # G_0
         coefficients = [c for c, _, _, _ in shape.terms]
         first = sum((c * F * W for c, F, W in zip(coefficients, squares, G)), ring.zero) + _EPS * right_square * augmented
         second = sum((c * F**2 * W**3 for c, F, W in zip(coefficients, squares, G)), ring.zero) \
@@ -224,10 +226,12 @@ class _Plan:
         return self._subgoal.as_expr()
 
 
-def _right_power(shape: _Shape, power: int) -> sympy.Expr:
+def _augmented_base(shape: _Shape, power: int, level: int) -> sympy.Expr:
+    """R^power * L^level as a polynomial (power is even when R is a root)."""
+    unit = shape.unit[0] ** level if level else sympy.Integer(1)
     if shape.right_poly is not None:
-        return sympy.expand(shape.right_poly ** power)
-    return sympy.expand(shape.right_square ** (power // 2))
+        return sympy.expand(shape.right_poly ** power * unit)
+    return sympy.expand(shape.right_square ** (power // 2) * unit)
 
 
 def _degree_of_right(shape: _Shape) -> int:
@@ -239,15 +243,9 @@ def _plan(goal: Problem, shape: _Shape, degree: int, deadline: Deadline) -> _Pla
     """Weights G_i of total degree `degree` found by a cone program, rounded to rationals, with Q >= 0
     at every sample point; None if there are none."""
     variables = shape.variables
-    right_degree = _degree_of_right(shape)
-    if degree == 0:
-        power = 0
-    elif right_degree == 0 or degree % right_degree:
+    augment = _augment(shape, degree)
+    if augment is None:
         return None
-    else:
-        power = degree // right_degree
-        if shape.right[0] == "root" and power % 2:
-            return None
     basis = [sympy.Mul(*(v**e for v, e in zip(variables, exps)))
              for exps in _exponents(len(variables), degree)]
     points = _sample_points(goal, len(variables), _SAMPLE_DENSITY)
@@ -258,19 +256,40 @@ def _plan(goal: Problem, shape: _Shape, degree: int, deadline: Deadline) -> _Pla
     for _ in range(_REFINEMENTS):
         if deadline.expired():
             return None
-        solution = _solve_weights(shape, basis, points, power)
+        solution = _solve_weights(shape, basis, points, augment)
         if solution is None:
             return None
-        plan = _round_weights(shape, basis, points, dense, power, solution, deadline)
+        plan = _round_weights(shape, basis, points, dense, augment, solution, deadline)
         if plan is not None:
             return plan
         # The cone constraint holds at the sample points only: add the check points where the
         # subgoal goes most negative (typically beside a boundary equality case) and solve again.
-        values = _subgoal_values(shape, dense_values, *solution, power)
+        values = _subgoal_values(shape, dense_values, *solution, augment)
         negative = [dense[i] for i in np.argsort(values)[:_ADDED_POINTS] if values[i] < -1e-6]
         if not negative:
             return None
         points = points + negative
+    return None
+
+
+def _augment(shape: _Shape, degree: int) -> tuple[int, int] | None:
+    """(power, level) with G_0 = g R^power L^level of degree `degree` like the other G_i (so that
+    every sum stays a form), power even when R is a root (so that R^power is a polynomial); the
+    smallest level first. None if there is no such pair."""
+    right_degree = _degree_of_right(shape)
+    unit_degree = shape.unit[2] if shape.unit is not None else None
+    for level in range(degree + 1):
+        if level and unit_degree is None:
+            break
+        rest = degree - level * (unit_degree or 0)
+        if rest < 0:
+            break
+        if rest == 0:
+            return 0, level
+        if right_degree and rest % right_degree == 0:
+            power = rest // right_degree
+            if shape.right_poly is not None or power % 2 == 0:
+                return power, level
     return None
 
 
@@ -321,11 +340,12 @@ def _symmetries(shape: _Shape) -> list[tuple[dict, list[int]]]:
     return found
 
 
-def _equality_ratios(shape: _Shape, points, power: int) -> list[tuple[int, sympy.Rational, dict]]:
+def _equality_ratios(shape: _Shape, points, augment) -> list[tuple[int, sympy.Rational, dict]]:
     """Hölder is tight only where every b_i = a_i G_i with a_i > 0 takes one value, that of
-    b_0 = R G_0 = g R^(1 + power). At each sample point where the goal is tight, each ratio
-    r_i = a_i / R^(1 + power) that is rational gives a linear equation in the unknowns (the
+    b_0 = R G_0 = g R^(1 + power) L^level. At each sample point where the goal is tight, each ratio
+    r_i = a_i / (R^(1 + power) L^level) that is rational gives a linear equation in the unknowns (the
     coefficients of G_i and the scale g): r_i G_i(p) - g = 0. Returns (i, r_i, point)."""
+    power, level = augment
     variables = shape.variables
     rows = []
     for point in points:
@@ -339,33 +359,36 @@ def _equality_ratios(shape: _Shape, points, power: int) -> list[tuple[int, sympy
         if abs(gap.evalf(30)) > 1e-20 * abs(right.evalf(30)):
             continue
         for i, root in enumerate(roots):
-            ratio = sympy.radsimp(root / right ** (power + 1))
+            unit = shape.unit[0].xreplace(values) ** level if level else 1
+            ratio = sympy.radsimp(root / (right ** (power + 1) * unit))
             if root.is_positive and ratio.is_Rational:
                 rows.append((i, ratio, values))
     return rows
 
 
-def _solve_weights(shape: _Shape, basis, points, power: int):
+def _solve_weights(shape: _Shape, basis, points, augment):
     """Nonnegative coefficients of G_1..G_n and the scale g of G_0 (summing to 1) that satisfy
     Hölder's cone constraint B(p) >= (kappa R(p)^2)^(1/3) ||(c_i F_i(p)^2 G_i(p)^3)^(1/3)||_3 at every
     sample point with the largest margin, in floating point; None if the margin is negative."""
     import cvxpy as cp
 
     n, k = len(shape.terms), len(basis)
-    squares, right_square, right, basis_values = _numeric(shape, basis, points)
-    if power % 2 and np.any(right < 0):
+    numeric = _numeric(shape, basis, points)
+    squares, right_square, right, basis_values = numeric[:4]
+    if augment[0] % 2 and np.any(right < 0):
         return None
+    base = _base_values(numeric, augment)
     coefficients = cp.Variable((n, k), nonneg=True)
     scale = cp.Variable(nonneg=True)
     margin = cp.Variable()
     weights = [basis_values @ coefficients[i] for i in range(n)]  # G_i at the points
-    augmented = scale * right**power  # G_0 at the points
+    augmented = scale * base  # G_0 at the points
     eps = float(_EPS)
     first = sum(cp.multiply(float(c) * squares[i], weights[i]) for i, (c, _, _, _) in enumerate(shape.terms)) \
         + cp.multiply(eps * right_square, augmented)
     columns = [cp.multiply(float(c) ** (1 / 3) * np.abs(squares[i]) ** (2 / 3), weights[i])
                for i, (c, _, _, _) in enumerate(shape.terms)]
-    columns.append(eps ** (1 / 3) * np.abs(right_square) ** (2 / 3) * right**power * scale)
+    columns.append(eps ** (1 / 3) * np.abs(right_square) ** (2 / 3) * base * scale)
     factor = ((1 + eps) ** 2 * right_square) ** (1 / 3)
     # Each point's margin in units of its own size (B's degree), so that no point dominates.
     size = np.max(np.abs(basis_values), axis=1) * (sum(np.abs(s) for s in squares) + np.abs(right_square))
@@ -383,7 +406,7 @@ def _solve_weights(shape: _Shape, basis, points, power: int):
             for a, monomial in enumerate(basis):
                 b = basis.index(sympy.expand(monomial.xreplace(substitution)))
                 constraints.append(coefficients[j, b] == coefficients[i, a])
-    for i, ratio, values in _equality_ratios(shape, points, power):
+    for i, ratio, values in _equality_ratios(shape, points, augment):
         row = np.array([float(ratio * b.xreplace(values)) for b in basis])
         constraints.append(row @ coefficients[i] == scale)
     problem = cp.Problem(cp.Maximize(margin), constraints)
@@ -397,7 +420,8 @@ def _solve_weights(shape: _Shape, basis, points, power: int):
 
 
 def _numeric(shape: _Shape, basis, points):
-    """F_i, R^2, R and the basis monomials at the points, in floating point."""
+    """F_i, R^2, R, the basis monomials and L (1 without a normalising L = c) at the points, in
+    floating point."""
     array = np.array(points, dtype=float)
     evaluate = lambda expr: np.broadcast_to(
         np.asarray(sympy.lambdify(shape.variables, expr, "numpy")(*array.T), dtype=float), (len(points),))
@@ -405,15 +429,23 @@ def _numeric(shape: _Shape, basis, points):
     right_square = evaluate(shape.right_square)
     right = evaluate(shape.right_poly) if shape.right_poly is not None else np.sqrt(right_square)
     basis_values = np.stack([evaluate(b) for b in basis], axis=1)  # (points, k)
-    return squares, right_square, right, basis_values
+    unit = evaluate(shape.unit[0]) if shape.unit is not None else np.ones(len(points))
+    return squares, right_square, right, basis_values, unit
 
 
-def _subgoal_values(shape: _Shape, numeric, coefficients, scale: float, power: int) -> np.ndarray:
+def _base_values(numeric, augment) -> np.ndarray:
+    """R^power L^level at the points."""
+    right, unit = numeric[2], numeric[4]
+    power, level = augment
+    return right**power * unit**level
+
+
+def _subgoal_values(shape: _Shape, numeric, coefficients, scale: float, augment) -> np.ndarray:
     """The subgoal B^3 - (1 + eps)^2 R^2 C at the points, relative to the size of its two parts."""
-    squares, right_square, right, basis_values = numeric
+    squares, right_square, right, basis_values = numeric[:4]
     eps = float(_EPS)
     weights = basis_values @ coefficients.T  # (points, n)
-    augmented = scale * right**power
+    augmented = scale * _base_values(numeric, augment)
     first = sum(float(c) * squares[i] * weights[:, i] for i, (c, _, _, _) in enumerate(shape.terms)) \
         + eps * right_square * augmented
     second = sum(float(c) * squares[i] ** 2 * weights[:, i] ** 3 for i, (c, _, _, _) in enumerate(shape.terms)) \
@@ -422,13 +454,13 @@ def _subgoal_values(shape: _Shape, numeric, coefficients, scale: float, power: i
     return (first**3 - other) / np.maximum(np.abs(first**3) + np.abs(other), 1e-300)
 
 
-def _round_weights(shape: _Shape, basis, points, dense, power: int, solution, deadline: Deadline) -> _Plan | None:
+def _round_weights(shape: _Shape, basis, points, dense, augment, solution, deadline: Deadline) -> _Plan | None:
     """Round the cone program's solution to small rationals, project it exactly onto the symmetry and
     equality-case equations (read at the sample points), and keep the first rounding whose subgoal
     is >= 0 at every sample and check point."""
     coefficients, scale = solution
     n, k = coefficients.shape
-    equations = _exact_equations(shape, basis, points, power, n, k)
+    equations = _exact_equations(shape, basis, points, augment, n, k)
     largest = max(float(np.max(coefficients)), scale)
     tried = set()
     for denominator in _ROUNDING_DENOMINATORS:
@@ -442,13 +474,13 @@ def _round_weights(shape: _Shape, basis, points, dense, power: int, solution, de
         tried.add(tuple(vector))
         weights = [sum((sympy.Rational(vector[1 + i * k + a]) * basis[a] for a in range(k)), sympy.Integer(0))
                    for i in range(n)]
-        plan = _Plan(shape, weights, sympy.Rational(vector[0]), power)
+        plan = _Plan(shape, weights, sympy.Rational(vector[0]), *augment)
         if _nonnegative_at(plan.subgoal_terms, points + dense):
             return plan
     return None
 
 
-def _exact_equations(shape: _Shape, basis, points, power: int, n: int, k: int) -> list[list[Fraction]]:
+def _exact_equations(shape: _Shape, basis, points, augment, n: int, k: int) -> list[list[Fraction]]:
     """Rows r with r . u = 0 for u = (scale of G_0, coefficients of G_1..G_n): the scale first, so that
     the equations determine it (it is a pivot of the row echelon form)."""
     rows = []
@@ -461,7 +493,7 @@ def _exact_equations(shape: _Shape, basis, points, power: int, n: int, k: int) -
                     row[1 + j * k + b] += 1
                     row[1 + i * k + a] -= 1
                     rows.append(row)
-    for i, ratio, values in _equality_ratios(shape, points, power):
+    for i, ratio, values in _equality_ratios(shape, points, augment):
         row = [Fraction(0)] * (n * k + 1)
         for a, monomial in enumerate(basis):
             row[1 + i * k + a] = Fraction(str(ratio * monomial.xreplace(values)))
@@ -510,7 +542,7 @@ def _attempt(goal: Problem, shape: _Shape, plan: _Plan) -> Attempt:
     lines = (
         f"Write the left side as sum c_i a_i with a_i >= 0 ({terms}), add {_EPS} * ({right}) to both sides, "
         f"and apply Hölder's inequality (sum c_i a_i)^2 (sum c_i a_i b_i^3) >= (sum c_i a_i b_i)^3 "
-        f"with b_i = a_i G_i: {shown}, and G0 = {sympy.sstr(plan.scale)} * ({right})^{plan.power} "
+        f"with b_i = a_i G_i: {shown}, and G0 = {sympy.sstr(plan.scale * _augmented_base(shape, plan.power, plan.level))} "
         f"for the added term.",
         "The products a_i b_i and a_i b_i^3 are polynomials, so it remains to prove the polynomial "
         "inequality (sum c_i a_i b_i)^3 >= (1 + eps)^2 R^2 (sum c_i a_i b_i^3).")
@@ -592,7 +624,9 @@ class _Lifted:
         """C <= 0 while R > 0: R^(3+3j) (T - R) = T R^(3+3j) + (C_rest - C)/(eps g^3 k^(3+3j))."""
         power = 3 + 3 * self.plan.power
         multiplier = (self.right_atom,) * power
-        scale = 1 / (_EPS * self.plan.scale**3 * self.right_scalar ** (power + 1 - 1))
+        # G_0 = g k^j w^j L^m, and L = c on the domain (the difference is an equality multiple)
+        unit = self.shape.unit[1] ** self.plan.level if self.plan.level else 1
+        scale = 1 / (_EPS * self.plan.scale**3 * self.right_scalar**power * unit**3)
         pieces = [Square(c * a[0], a[1] + (self.right_atom,) * power, sympy.Integer(1))
                   for c, a in zip(self.weights_c, self.a)]
         pieces.append(Square(scale, (sympy.expand(-C),), sympy.Integer(1)))
@@ -605,7 +639,8 @@ class _Lifted:
         eps = _EPS
         weights = [eps] + self.weights_c
         a = [(self.right_scalar, (self.right_atom,))] + self.a
-        G0 = self.plan.scale * self.right_scalar**self.plan.power
+        unit = self.shape.unit[1] ** self.plan.level if self.plan.level else 1
+        G0 = self.plan.scale * self.right_scalar**self.plan.power * unit  # L^level read as c^level
         G = [(G0, (self.right_atom,) * self.plan.power)] + self.G
         b = [_value(ai) * _value(Gi) for ai, Gi in zip(a, G)]
         pieces = []
