@@ -46,7 +46,7 @@ import numpy as np
 import sympy
 
 from ineq.kernel import CaseSplit, Cut, Domain, EqualityMultiple, Identity, IntroduceRoot, Square
-from ineq.problem import Problem, Relation
+from ineq.problem import Problem, Relation, make_problem
 from ineq.tactics.base import Attempt, Deadline, fresh_names
 
 TACTIC_NAME = "radical_holder"
@@ -86,10 +86,11 @@ class _Shape:
     makes the goal homogeneous on the domain (a + b + c = 3: 27 reads 3(a + b + c)^2); `constraint`
     is then L - c (the certificate uses it), else None."""
 
-    def __init__(self, terms, right, variables, squares, right_square, right_poly, normalising=None):
+    def __init__(self, terms, right, variables, squares, right_square, right_poly, normalising=None, index=None):
         self.terms, self.right, self.variables = terms, right, variables
         self.squares, self.right_square, self.right_poly = squares, right_square, right_poly
         self.unit = normalising  # (L, c, deg L) or None
+        self.unit_index = index  # the position of L = c among the assumptions
         self.constraint = sympy.expand(normalising[0] - normalising[1]) if normalising is not None else None
 
 
@@ -138,7 +139,7 @@ def _shape(goal: Problem) -> _Shape | None:
     right_poly = right[1] if right[0] == "poly" else None
     if _common_degree(squares + [right_square], variables) is not None:
         return _Shape(positive, right, variables, squares, right_square, right_poly)
-    for assumption in goal.assumptions:
+    for index, assumption in enumerate(goal.assumptions):
         h, op = assumption.normalized()
         normalising = _normalising(sympy.expand(h), variables) if op == "=" else None
         if normalising is None:
@@ -151,7 +152,7 @@ def _shape(goal: Problem) -> _Shape | None:
         if any(x is None for x in homogeneous):
             continue
         return _Shape(positive, right, variables, homogeneous[:len(squares)], homogeneous[len(squares)],
-                      homogeneous[-1] if right_poly is not None else None, normalising)
+                      homogeneous[-1] if right_poly is not None else None, normalising, index)
     return None
 
 
@@ -531,7 +532,12 @@ def _nonnegative_at(terms: list, points) -> bool:
 
 
 def _attempt(goal: Problem, shape: _Shape, plan: _Plan) -> Attempt:
-    subgoal = goal.with_goal(Relation(plan.subgoal, ">=", 0))
+    claim = Relation(plan.subgoal, ">=", 0)
+    if shape.unit is None:
+        subgoal = goal.with_goal(claim)
+    else:  # Q is a form: it needs no normalising L = c (its certificate stays valid with it)
+        rest = [a for i, a in enumerate(goal.assumptions) if i != shape.unit_index]
+        subgoal = make_problem(rest, claim, extra_variables=goal.variables)
 
     def build(subs):
         return _certificate(goal, shape, plan, subs[0])
