@@ -545,13 +545,15 @@ def _attempt(goal: Problem, shape: _Shape, plan: _Plan) -> Attempt:
     shown = ", ".join(f"G{i + 1} = {sympy.sstr(G)}" for i, G in enumerate(plan.weights))
     terms = " + ".join(sympy.sstr(c * m * radical) for c, m, _, radical in shape.terms)
     right = sympy.sstr(shape.right[1] if shape.right[0] == "poly" else shape.right[1] * shape.right[2])
+    degree = sympy.Poly(plan.subgoal, *goal.variables).total_degree()
     lines = (
-        f"Write the left side as sum c_i a_i with a_i >= 0 ({terms}), add {_EPS} * ({right}) to both sides, "
-        f"and apply Hölder's inequality (sum c_i a_i)^2 (sum c_i a_i b_i^3) >= (sum c_i a_i b_i)^3 "
-        f"with b_i = a_i G_i: {shown}, and G0 = {sympy.sstr(plan.scale * _augmented_base(shape, plan.power, plan.level))} "
-        f"for the added term.",
-        "The products a_i b_i and a_i b_i^3 are polynomials, so it remains to prove the polynomial "
-        "inequality (sum c_i a_i b_i)^3 >= (1 + eps)^2 R^2 (sum c_i a_i b_i^3).")
+        f"Write the left side as sum c_i a_i with a_i >= 0 ({terms}) and the right side as R = {right}; "
+        f"add {_EPS} R to both sides (so that the divisor below is positive wherever R > 0) and apply "
+        f"Hölder's inequality (sum c_i a_i)^2 (sum c_i a_i b_i^3) >= (sum c_i a_i b_i)^3 with b_i = a_i G_i: "
+        f"{shown}, and G0 = {sympy.sstr(plan.scale * _augmented_base(shape, plan.power, plan.level))} for the "
+        f"added term.",
+        f"The products a_i b_i and a_i b_i^3 are polynomials, so it remains to prove the polynomial inequality "
+        f"(sum c_i a_i b_i)^3 >= {sympy.sstr((1 + _EPS) ** 2)} R^2 (sum c_i a_i b_i^3), of degree {degree}.")
     return Attempt(TACTIC_NAME, goal, (subgoal,), build, lines)
 
 
