@@ -5,12 +5,13 @@ classic problems it is meant for; where it does not apply it yields nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 import sympy
 
-from ineq.kernel import Domain, check
+from ineq.kernel import Domain, Identity, check
 from ineq.parse import parse_problem
 from ineq.problem import var
 from ineq.search import heuristic_scorer, search
@@ -537,6 +538,33 @@ def test_radical_holder_proves_a_sum_of_roots_against_a_root_by_hoelder():
     text = ("a,b,c >= 0 => sqrt(a^2+7ab+b^2) + sqrt(a^2+7ac+c^2) + sqrt(b^2+7bc+c^2) >= 5 sqrt(ab+bc+ca)")
     proof = assert_proved_through("radical_holder", text)
     assert "Hölder" in proof.explanation[0]
+
+
+def test_radical_holder_certificate_is_checked_in_every_case():
+    # Russia 2002 (a + b + c = 3 => sqrt(a) + sqrt(b) + sqrt(c) >= ab + bc + ca): Hölder with constant
+    # weights. Each of the four cases is an exact identity; dropping a piece from any one is rejected.
+    goal = parse_problem("a,b,c>0, a+b+c=3 => sqrt(a)+sqrt(b)+sqrt(c) >= ab+bc+ca")
+    attempt = next(radical_holder(goal, Deadline.after(10)))
+    proof = search(attempt.subgoals[0], Deadline.after(SECONDS))
+    certificate = attempt.build((proof.certificate,))
+    assert check(goal, certificate).ok
+
+    def identities(node, path=()):
+        if isinstance(node, Identity):
+            yield path
+        for name in ("certificate", "nonnegative_case", "nonpositive_case"):
+            if hasattr(node, name):
+                yield from identities(getattr(node, name), path + (name,))
+
+    def without_last_piece(node, path):
+        if not path:
+            return dataclasses.replace(node, pieces=node.pieces[:-1])
+        return dataclasses.replace(node, **{path[0]: without_last_piece(getattr(node, path[0]), path[1:])})
+
+    paths = list(identities(certificate))
+    assert len(paths) == 4  # R <= 0, N <= 0, C <= 0 and the main identity
+    for path in paths:
+        assert not check(goal, without_last_piece(certificate, path)).ok
 
 
 def test_radical_holder_homogenises_through_a_normalising_constraint():
