@@ -6,12 +6,13 @@ classic problems it is meant for; where it does not apply it yields nothing."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import pytest
 import sympy
 
-from ineq.kernel import Domain, Identity, check
+from ineq.kernel import Domain, Identity, certificate_from_json, check
 from ineq.parse import parse_problem
 from ineq.problem import var
 from ineq.search import heuristic_scorer, search
@@ -548,6 +549,7 @@ def test_radical_holder_certificate_is_checked_in_every_case():
     proof = search(attempt.subgoals[0], Deadline.after(SECONDS))
     certificate = attempt.build((proof.certificate,))
     assert check(goal, certificate).ok
+    assert check(goal, certificate_from_json(json.loads(json.dumps(certificate.to_json())))).ok  # a saved proof
 
     def identities(node, path=()):
         if isinstance(node, Identity):
