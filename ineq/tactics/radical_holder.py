@@ -13,9 +13,10 @@ T >= R follows from the polynomial inequality (the subgoal left to the search)
 
 Dividing by sum_i c_i F_i^2 G_i^3 needs it > 0, which fails where every F_i G_i vanishes (the origin
 of a homogeneous goal). So the sum is augmented by the right side itself: with a_0 = R, weight
-c_0 = eps and G_0 = g R^j (g > 0 rational, j chosen so that G_0 has the degree of the other G_i and
-every sum stays a polynomial), the goal reads T + eps R >= (1 + eps) R, and the last sum
-C = sum_{i >= 0} c_i F_i^2 G_i^3 >= eps g^3 R^(4 + 3j) is > 0 wherever R > 0. The G_i and g come from
+c_0 = eps and G_0 = g R^j L^m (g > 0 rational; L^m only with a normalising assumption L = c; j and
+m chosen so that G_0 has the degree of the other G_i and every sum stays a polynomial), the goal reads
+T + eps R >= (1 + eps) R, the subgoal is Q = B^3 - (1 + eps)^2 R^2 C with B and C the two sums over
+i >= 0, and C >= eps g^3 c^(3m) R^(4 + 3j) on the domain is > 0 wherever R > 0. The G_i and g come from
 a small cone program on sample points (Hölder's constraint is a 3-norm cone in their coefficients),
 with the equality cases' ratios imposed exactly when they are rational (Hölder is tight only where
 every b_i is the same).
@@ -24,10 +25,11 @@ The certificate (after naming every root and cutting in Q >= 0 and each G_i >= 0
 
     R <= 0:                        T - R = T + (-R), a sum of atoms;
     R > 0, N = T + (1 + 2 eps) R <= 0:   T - R = -N + 2 T + 2 eps R;
-    R > 0, N > 0, C <= 0:          R^(3 + 3j) (T - R) = T R^(3 + 3j) + (-C + C_rest)/(eps g^3);
-    R > 0, N > 0, C > 0:           N C (T - R) = A^2 C - B^3 + Q  (A = T + eps R, B = sum c_i F_i G_i),
+    R > 0, N > 0, C <= 0:          R^(3 + 3j) (T - R) = T R^(3 + 3j) + (-C + C_rest)/(eps g^3 c^(3m));
+    R > 0, N > 0, C > 0:           N C (T - R) = A^2 C - B^3 + Q  (A = T + eps R),
 
-where A^2 C - B^3 is Hölder's residual written as squares times atoms:
+each modulo the equalities name^2 = radicand (and L = c), where A^2 C - B^3 is Hölder's residual
+written as squares times atoms:
 
     A^2 C - B^3 = B sum_{i<k} c_i c_k a_i a_k (b_i - b_k)^2 + A sum_{i<k} c_i c_k a_i a_k (b_i - b_k)^2 (b_i + b_k).
 
