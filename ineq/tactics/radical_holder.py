@@ -82,7 +82,8 @@ def radical_holder(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
 
 class _Shape:
     """The goal `sum c_i m_i sqrt(f_i) >= R` read off: terms (c_i, m_i, f_i, radical_i) and right,
-    ("poly", P) or ("root", k, radical_h), as written. The forms the rest works with are
+    ("poly", P) or ("expr", R) with roots in R but R^2 a polynomial (5 sqrt(ab + bc + ca),
+    sqrt(2) (a + b + c)), as written. The forms the rest works with are
     homogeneous of one degree: squares F_i = m_i^2 f_i, right_square = R^2 and (for a polynomial R)
     right_poly = R, each multiplied through by powers of L/c where a normalising assumption L = c
     makes the goal homogeneous on the domain (a + b + c = 3: 27 reads 3(a + b + c)^2); `constraint`
@@ -107,34 +108,20 @@ def _shape(goal: Problem) -> _Shape | None:
     if any(v not in domain.nonnegative for v in variables):
         return None
     expanded = sympy.expand(g, deep=False)  # radicands stay as written: the kernel names them so
-    terms, rest = [], sympy.Integer(0)
+    positive, rest = [], sympy.Integer(0)
     for term in sympy.Add.make_args(expanded):
-        roots = [p for p in term.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer]
-        if not roots:
+        read = _radical_term(term, variables)
+        if read is not None and read[0] > 0:
+            positive.append(read)
+        else:
             rest += term
-            continue
-        if len(roots) != 1 or roots[0].exp != sympy.Rational(1, 2) or not roots[0].base.is_polynomial(*variables):
-            return None
-        radical = roots[0]
-        cofactor = sympy.cancel(term / radical)
-        coefficient, monomial = cofactor.as_coeff_Mul()
-        if not coefficient.is_Rational or not (monomial == 1 or monomial.is_polynomial(*variables)):
-            return None
-        if not monomial.free_symbols <= set(variables) or len(sympy.Poly(monomial, *variables).terms()) != 1:
-            return None
-        terms.append((coefficient, monomial, sympy.expand(radical.base), radical))
-    positive = [t for t in terms if t[0] > 0]
-    negative = [t for t in terms if t[0] < 0]
-    if negative:
-        if len(negative) != 1 or rest != 0 or negative[0][1] != 1:
-            return None
-        right = ("root", -negative[0][0], negative[0][3])
-        right_square = sympy.expand(right[1] ** 2 * right[2].base)
-    else:
-        if rest == 0 or rest.is_Rational and rest >= 0:
-            return None
-        right = ("poly", sympy.expand(-rest))
-        right_square = sympy.expand(right[1] ** 2)
+    right_expr = sympy.expand(-rest)
+    if right_expr == 0 or right_expr.is_Rational and right_expr <= 0:
+        return None
+    right_square = sympy.expand(right_expr**2)
+    if not right_square.is_polynomial(*variables) or _roots_in(right_square):
+        return None  # R^2 must be a polynomial: R a polynomial, k sqrt(h), sqrt(2) (a + b + c), ...
+    right = ("poly", right_expr) if not _roots_in(right_expr) else ("expr", right_expr)
     if not 2 <= len(positive) <= _MAX_TERMS:
         return None
     squares = [sympy.expand(m**2 * f) for _, m, f, _ in positive]
@@ -149,13 +136,34 @@ def _shape(goal: Problem) -> _Shape | None:
         form, value, degree = normalising
         target = max(sympy.Poly(x, *variables).total_degree() for x in squares + [right_square])
         homogeneous = [_homogenised(x, form / value, degree, target, variables) for x in squares + [right_square]]
-        if right_poly is not None:
-            homogeneous.append(_homogenised(right_poly, form / value, degree, sympy.Rational(target, 2), variables))
         if any(x is None for x in homogeneous):
             continue
-        return _Shape(positive, right, variables, homogeneous[:len(squares)], homogeneous[len(squares)],
-                      homogeneous[-1] if right_poly is not None else None, normalising, index)
+        # R itself as a form when it can be one; else (18 under ab + bc + ca = 3, degree 3/2) only R^2 is
+        # used, and R is split on as written, like a root.
+        right_form = _homogenised(right_poly, form / value, degree, sympy.Rational(target, 2), variables) \
+            if right_poly is not None else None
+        return _Shape(positive, right, variables, homogeneous[:-1], homogeneous[-1], right_form, normalising, index)
     return None
+
+
+def _radical_term(term: sympy.Expr, variables) -> tuple | None:
+    """(c, m, f, sqrt(f)) when `term` reads c m sqrt(f): c rational, f a polynomial, m a polynomial
+    with nonnegative coefficients (a monomial, or a + b); None otherwise."""
+    roots = _roots_in(term)
+    if len(roots) != 1 or roots[0].exp != sympy.Rational(1, 2) or not roots[0].base.is_polynomial(*variables):
+        return None
+    radical = roots[0]
+    coefficient, cofactor = sympy.cancel(term / radical).as_coeff_Mul()
+    if not coefficient.is_Rational or not cofactor.free_symbols <= set(variables):
+        return None
+    if cofactor != 1 and not (cofactor.is_polynomial(*variables)
+                              and all(c > 0 for c in sympy.Poly(cofactor, *variables).coeffs())):
+        return None
+    return coefficient, sympy.expand(cofactor), sympy.expand(radical.base), radical
+
+
+def _roots_in(expr: sympy.Expr) -> list:
+    return [p for p in expr.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer]
 
 
 def _common_degree(polynomials, variables) -> int | None:
@@ -302,7 +310,8 @@ def _exponents(count: int, degree: int) -> list[tuple[int, ...]]:
 
 def _sample_points(goal: Problem, count: int, densities: dict) -> list[tuple[int, ...]]:
     """Integer points of the simplex sum x = D (D = densities[number of variables]) that satisfy
-    every homogeneous inequality assumption (a >= b): the forms only need their rays. Equalities
+    every homogeneous inequality assumption (a >= b, a > 0 read as a >= 0): the forms only need
+    their rays. Equalities
     and other inequalities only fix or bound the scale, so they are not read (more points only make
     the subgoal's check stricter)."""
     density = densities[count]
@@ -314,7 +323,9 @@ def _sample_points(goal: Problem, count: int, densities: dict) -> list[tuple[int
             functions.append((sympy.lambdify(goal.variables, expr, "math"), op))
     points = []
     for exps in _exponents(count, density):
-        if all((f(*exps) > 0 if op == ">" else f(*exps) >= 0) for f, op in functions):
+        # Closed conditions even for a strict assumption: a form >= 0 on the open set is >= 0 on its
+        # closure, and boundary points are where a rounded subgoal goes negative first.
+        if all(f(*exps) >= 0 for f, _ in functions):
             points.append(exps)
     return points
 
@@ -546,7 +557,7 @@ def _attempt(goal: Problem, shape: _Shape, plan: _Plan) -> Attempt:
 
     shown = ", ".join(f"G{i + 1} = {sympy.sstr(G)}" for i, G in enumerate(plan.weights))
     terms = " + ".join(sympy.sstr(c * m * radical) for c, m, _, radical in shape.terms)
-    right = sympy.sstr(shape.right[1] if shape.right[0] == "poly" else shape.right[1] * shape.right[2])
+    right = sympy.sstr(shape.right[1])
     degree = sympy.Poly(plan.subgoal, *goal.variables).total_degree()
     lines = (
         f"Write the left side as sum c_i a_i with a_i >= 0 ({terms}) and the right side as R = {right}; "
@@ -565,16 +576,18 @@ def _certificate(goal: Problem, shape: _Shape, plan: _Plan, subgoal_certificate)
     for _, _, _, radical in shape.terms:
         if radical not in radicals:
             radicals.append(radical)
-    if shape.right[0] == "root" and shape.right[2] not in radicals:
-        radicals.append(shape.right[2])
+    for radical in sorted(_roots_in(shape.right[1]), key=sympy.default_sort_key):
+        if radical not in radicals:
+            radicals.append(radical)
     names = dict(zip(radicals, fresh_names(goal, len(radicals), ("t", "u", "s", "w", "p", "q"), "r")))
     lifted = _Lifted(shape, plan, names)
     inner = lifted.case_tree()
     for radical in reversed(radicals):
         inner = IntroduceRoot(radical, names[radical], inner)
-    for weight in reversed(plan.weights):
-        if not weight.is_number:
-            inner = Cut(Relation(weight, ">=", 0), _nonnegative_by_coefficients(weight), inner)
+    # Every weight G_i and every cofactor m_i that is not a monomial becomes an atom by a cut.
+    cofactors = [m for _, m, _, _ in shape.terms if len(sympy.Add.make_args(m)) > 1]
+    for polynomial in reversed(list(dict.fromkeys(cofactors + [w for w in plan.weights if not w.is_number]))):
+        inner = Cut(Relation(polynomial, ">=", 0), _nonnegative_by_coefficients(polynomial), inner)
     return Cut(Relation(plan.subgoal, ">=", 0), subgoal_certificate, inner)
 
 
@@ -602,14 +615,14 @@ class _Lifted:
         self.names = [names[r] for r in names]
         # Each nonnegative factor as (scalar, atoms): its value is scalar * prod(atoms).
         self.weights_c = [c for c, _, _, _ in shape.terms]
-        self.a = [(sympy.Integer(1), _monomial_atoms(m) + (names[radical],)) for _, m, _, radical in shape.terms]
+        self.a = [(sympy.Integer(1), _cofactor_atoms(m) + (names[radical],)) for _, m, _, radical in shape.terms]
         self.G = [(G, ()) if G.is_number else (sympy.Integer(1), (G,)) for G in plan.weights]
-        if shape.right[0] == "poly":  # R as homogenised (equal to R as written on the domain)
+        if shape.right_poly is not None:  # R as homogenised (equal to R as written on the domain)
             self.right_atom, self.right_scalar = shape.right_poly, sympy.Integer(1)
             written = shape.right[1]
-        else:
-            self.right_atom, self.right_scalar = names[shape.right[2]], shape.right[1]
-            written = self.right_scalar * self.right_atom
+        else:  # R with its roots named: one expression, split on as a whole
+            self.right_atom = sympy.expand(shape.right[1].xreplace(names))
+            self.right_scalar, written = sympy.Integer(1), self.right_atom
         self.R = self.right_scalar * self.right_atom
         self.T = sum((c * _value(a) for c, a in zip(self.weights_c, self.a)), sympy.Integer(0))
         self.goal = self.T - written  # the goal the kernel sees once the roots are named
@@ -695,9 +708,13 @@ def _value(factor) -> sympy.Expr:
     return scalar * sympy.Mul(*atoms)
 
 
-def _monomial_atoms(monomial: sympy.Expr) -> tuple:
+def _cofactor_atoms(cofactor: sympy.Expr) -> tuple:
+    """The atoms whose product is the cofactor m_i: its variables for a monomial, else m_i itself
+    (cut in as m_i >= 0)."""
+    if len(sympy.Add.make_args(cofactor)) > 1:
+        return (cofactor,)
     atoms = []
-    for base, exponent in monomial.as_powers_dict().items():
+    for base, exponent in cofactor.as_powers_dict().items():
         if base != 1:
             atoms += [base] * int(exponent)
     return tuple(atoms)
