@@ -605,7 +605,8 @@ def _nonnegative_by_coefficients(polynomial: sympy.Expr) -> Identity:
 
 
 class _Lifted:
-    """The goal after naming the roots: a_i = m_i t_i, R = k w (w a root or the polynomial P)."""
+    """The goal after naming the roots: a_i = m_i t_i, and R (the polynomial, as homogenised, or R with
+    its roots named) split on as one expression."""
 
     def __init__(self, shape: _Shape, plan: _Plan, names: dict):
         self.shape, self.plan = shape, plan
@@ -618,39 +619,38 @@ class _Lifted:
         self.a = [(sympy.Integer(1), _cofactor_atoms(m) + (names[radical],)) for _, m, _, radical in shape.terms]
         self.G = [(G, ()) if G.is_number else (sympy.Integer(1), (G,)) for G in plan.weights]
         if shape.right_poly is not None:  # R as homogenised (equal to R as written on the domain)
-            self.right_atom, self.right_scalar = shape.right_poly, sympy.Integer(1)
+            self.R = shape.right_poly
             written = shape.right[1]
         else:  # R with its roots named: one expression, split on as a whole
-            self.right_atom = sympy.expand(shape.right[1].xreplace(names))
-            self.right_scalar, written = sympy.Integer(1), self.right_atom
-        self.R = self.right_scalar * self.right_atom
+            self.R = sympy.expand(shape.right[1].xreplace(names))
+            written = self.R
         self.T = sum((c * _value(a) for c, a in zip(self.weights_c, self.a)), sympy.Integer(0))
         self.goal = self.T - written  # the goal the kernel sees once the roots are named
 
     def case_tree(self):
         """R <= 0 / N <= 0 / C <= 0 / the main identity, each an exact Identity."""
-        eps, R_atom = _EPS, self.right_atom
+        eps, R = _EPS, self.R
         N = sympy.expand(self.T + (1 + 2 * eps) * self.R)
         C = self.plan.second
         sum_of_terms = [Square(c, a[1], a[0]) for c, a in zip(self.weights_c, self.a)]
         one = sympy.Integer(1)
-        nonpositive_right = self._closed(one, sum_of_terms + [Square(self.right_scalar, (sympy.expand(-R_atom),), one)], ())
+        nonpositive_right = self._closed(one, sum_of_terms + [Square(one, (sympy.expand(-R),), one)], ())
         nonpositive_n = self._closed(one, [Square(one, (sympy.expand(-N),), one)]
                                      + [Square(2 * p.coeff, p.atoms, p.poly) for p in sum_of_terms]
-                                     + [Square(2 * eps * self.right_scalar, (R_atom,), one)], ())
+                                     + [Square(2 * eps, (R,), one)], ())
         main = self._main(N, C)
         degenerate = self._degenerate(C)
-        return CaseSplit(R_atom, CaseSplit(N, CaseSplit(C, main, degenerate, strict=True), nonpositive_n, strict=True),
+        return CaseSplit(R, CaseSplit(N, CaseSplit(C, main, degenerate, strict=True), nonpositive_n, strict=True),
                          nonpositive_right, strict=True)
 
     def _degenerate(self, C) -> Identity:
-        """C <= 0 while R > 0: R^(3+3j) (T - R) = T R^(3+3j) + (C_rest - C)/(eps g^3 k^(3+3j))."""
+        """C <= 0 while R > 0: R^(3+3j) (T - R) = T R^(3+3j) + (C_rest - C)/(eps g^3 c^(3m))."""
         power = 3 + 3 * self.plan.power
-        multiplier = (self.right_atom,) * power
+        multiplier = (self.R,) * power
         # G_0 = g k^j w^j L^m, and L = c on the domain (the difference is an equality multiple)
         unit = self.shape.unit[1] ** self.plan.level if self.plan.level else 1
-        scale = 1 / (_EPS * self.plan.scale**3 * self.right_scalar**power * unit**3)
-        pieces = [Square(c * a[0], a[1] + (self.right_atom,) * power, sympy.Integer(1))
+        scale = 1 / (_EPS * self.plan.scale**3 * unit**3)
+        pieces = [Square(c * a[0], a[1] + (self.R,) * power, sympy.Integer(1))
                   for c, a in zip(self.weights_c, self.a)]
         pieces.append(Square(scale, (sympy.expand(-C),), sympy.Integer(1)))
         for c, F, (g_scalar, g_atoms) in zip(self.weights_c, self.shape.squares, self.G):
@@ -661,10 +661,10 @@ class _Lifted:
         """N C (T - R) = Hölder's residual + Q, both as pieces."""
         eps = _EPS
         weights = [eps] + self.weights_c
-        a = [(self.right_scalar, (self.right_atom,))] + self.a
+        a = [(sympy.Integer(1), (self.R,))] + self.a
         unit = self.shape.unit[1] ** self.plan.level if self.plan.level else 1
-        G0 = self.plan.scale * self.right_scalar**self.plan.power * unit  # L^level read as c^level
-        G = [(G0, (self.right_atom,) * self.plan.power)] + self.G
+        G0 = self.plan.scale * unit  # L^level read as c^level
+        G = [(G0, (self.R,) * self.plan.power)] + self.G
         b = [_value(ai) * _value(Gi) for ai, Gi in zip(a, G)]
         pieces = []
         for i, l in itertools.combinations(range(len(a)), 2):
