@@ -13,6 +13,7 @@ from ineq.kernel.certificates import (
     Identity,
     IntroduceRoot,
     Lemma,
+    MonomialRoots,
     Piece,
     Pin,
     Reciprocal,
@@ -32,6 +33,8 @@ from ineq.kernel.check import (
     is_nonnegative_by_coefficients,
     is_positive_factor,
     is_positive_where_defined,
+    monomial_roots_problem,
+    split_monomial_roots,
     reciprocal_problem,
     weakened_problem,
     rename_radical,
@@ -42,7 +45,7 @@ from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_
 
 __all__ = [
     "AMGM", "CaseSplit", "ChangeVariables", "changed_problem", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
-    "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "MonomialRoots", "monomial_roots_problem", "split_monomial_roots", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

@@ -203,6 +203,20 @@ class IntroduceRoot:
 
 
 @dataclass(frozen=True)
+class MonomialRoots:
+    """Split roots of monomials in nonnegative variables: every power `(k * x1^e1 * ... * xm^em)^r`
+    (k > 0 and r non-integer rationals, each xi a variable the assumptions make >= 0, ei rational)
+    becomes `k^r * x1^(e1 r) * ... * xm^(em r)`; `Abs(m)` of such a monomial m becomes m, and the real
+    root `Abs(m)^r * sign(m)` (r > 0, how `cbrt(m)` is written) becomes `m^r`. The rewritten problem
+    is proved by `certificate`."""
+
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "monomial_roots", "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
 class Cut:
     """Prove the polynomial `claim` under the problem's assumptions (by `claim_certificate`), then the
     goal with `claim` added as an assumption (by `certificate`). A proved polynomial claim holds at
@@ -266,8 +280,8 @@ class ChangeVariables:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, Cut, Weaken, Reciprocal,
-                    ChangeVariables]
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, Cut, Weaken,
+                    Reciprocal, ChangeVariables]
 
 
 class CertificateFormatError(ValueError):
@@ -297,6 +311,8 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "introduce_root":
             return IntroduceRoot(read_expression(data["radical"]), _read_variable(data["name"]),
                                  certificate_from_json(data["certificate"]))
+        if rule == "monomial_roots":
+            return MonomialRoots(certificate_from_json(data["certificate"]))
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))

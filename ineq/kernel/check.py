@@ -44,6 +44,7 @@ from ineq.kernel.certificates import (
     Identity,
     IntroduceRoot,
     Lemma,
+    MonomialRoots,
     Reciprocal,
     Square,
     Substitute,
@@ -131,7 +132,10 @@ def _monomial_equal_to_nonzero_constant(h: sympy.Expr, variables) -> set:
     """The variables of m when `h = 0` reads k * m = c with m a monomial, k and c nonzero rationals."""
     if not h.is_polynomial(*variables) or not h.free_symbols <= set(variables):
         return set()
-    poly = sympy.Poly(h, *variables, domain="QQ")
+    try:
+        poly = sympy.Poly(h, *variables, domain="QQ")
+    except CoercionFailed:  # an irrational coefficient (a + b + c = sqrt(5)): not of this form
+        return set()
     terms = poly.terms()
     if len(terms) != 2 or not any(sum(monomial) == 0 for monomial, _ in terms):
         return set()
@@ -169,6 +173,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_substitute(problem, certificate, where_defined)
     elif isinstance(certificate, IntroduceRoot):
         _check_introduce_root(problem, certificate, where_defined)
+    elif isinstance(certificate, MonomialRoots):
+        _check_monomial_roots(problem, certificate, where_defined)
     elif isinstance(certificate, Cut):
         _check_cut(problem, certificate, where_defined)
     elif isinstance(certificate, Weaken):
@@ -470,6 +476,78 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot, where_d
     _check_part(f"after naming {sympy.sstr(radical)} = {name}", extended, introduction.certificate, where_defined)
 
 
+def _check_monomial_roots(problem: Problem, rewrite: MonomialRoots, where_defined: bool) -> None:
+    """Soundness: at a point of the domain every variable the rewrite touches is >= 0 (an assumption
+    says so), so the monomial m = k * prod xi^ei is >= 0 wherever defined and, for principal real
+    powers of nonnegative reals, (k * prod xi^ei)^r = k^r * prod xi^(ei r), |m| = m and
+    |m|^r sign(m) = m^r (both 0 when m = 0, as r > 0). Wherever the original expression is defined
+    the rewritten one is defined and equal (the rewritten one may be defined at more points: (1/x)^(-1/2)
+    is not at x = 0, x^(1/2) is), so the rewritten problem has the same assumptions there and its goal
+    has the same value."""
+    rewritten = monomial_roots_problem(problem)
+    if rewritten == problem:
+        raise Rejected("monomial roots: the problem has no root of a monomial in nonnegative variables")
+    _check_part("after splitting roots of monomials", rewritten, rewrite.certificate, where_defined)
+
+
+def monomial_roots_problem(problem: Problem) -> Problem:
+    """What `MonomialRoots` leaves to prove: every root of a monomial in variables assumed >= 0
+    split into powers of the variables (see MonomialRoots), in the goal and in the assumptions."""
+    nonnegative = Domain(problem).nonnegative
+    return _transformed(problem, lambda e: split_monomial_roots(e, nonnegative))
+
+
+def split_monomial_roots(e: sympy.Expr, nonnegative: set) -> sympy.Expr:
+    """`e` rewritten as `MonomialRoots` says, for the variables in `nonnegative`."""
+    def walk(node):
+        if node.is_Mul:
+            node = _merge_real_roots(node, nonnegative)
+        if not node.args:
+            return node
+        node = node.func(*(walk(arg) for arg in node.args))
+        if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer:
+            split = _nonnegative_monomial(node.base, nonnegative)
+            if split is not None:
+                coefficient, powers = split
+                return coefficient ** node.exp * sympy.Mul(*(x ** (exponent * node.exp) for x, exponent in powers))
+        if isinstance(node, sympy.Abs) and _nonnegative_monomial(node.args[0], nonnegative) is not None:
+            return node.args[0]
+        return node
+
+    return walk(e)
+
+
+def _merge_real_roots(product: sympy.Expr, nonnegative: set) -> sympy.Expr:
+    """`product` with each pair of factors `Abs(m)**r` and `sign(m)` (m a monomial in nonnegative
+    variables, r > 0 rational) written as the one factor `m**r`."""
+    factors = list(product.args)
+    for index, factor in enumerate(factors):
+        if not (factor.is_Pow and isinstance(factor.base, sympy.Abs) and factor.exp.is_Rational and factor.exp > 0):
+            continue
+        monomial = factor.base.args[0]
+        if _nonnegative_monomial(monomial, nonnegative) is None or sympy.sign(monomial) not in factors:
+            continue
+        rest = [f for i, f in enumerate(factors) if i != index]
+        rest.remove(sympy.sign(monomial))
+        return _merge_real_roots(sympy.Mul(monomial ** factor.exp, *rest), nonnegative) if rest else monomial ** factor.exp
+    return product
+
+
+def _nonnegative_monomial(expr: sympy.Expr, nonnegative: set) -> tuple | None:
+    """`(k, ((x1, e1), ...))` when expr is k * prod xi^ei with k a positive rational, each xi a
+    variable in `nonnegative` and each ei a nonzero rational; otherwise None."""
+    coefficient, factors = expr.as_coeff_mul()
+    if not (coefficient.is_Rational and coefficient > 0) or not factors:
+        return None
+    powers = []
+    for factor in factors:
+        base, exponent = factor.as_base_exp()
+        if not (base.is_Symbol and base in nonnegative and exponent.is_Rational):
+            return None
+        powers.append((base, exponent))
+    return coefficient, tuple(powers)
+
+
 def cut_problem(problem: Problem, claim: Relation) -> Problem:
     """What `Cut` leaves to prove once its claim is proved: the goal with the claim assumed too.
     Tactics call this, so the subgoal they search is the kernel's."""
@@ -486,9 +564,10 @@ def substituted_problem(problem: Problem, used: int, variable: sympy.Symbol, exp
 
 
 def rename_radical(expr: sympy.Expr, radical: sympy.Expr, name: sympy.Symbol) -> sympy.Expr:
-    """`expr` with every power E**(k/n) of the radical E**(1/n) written as name**k."""
+    """`expr` with every power E**(k/q) of the radical E**(1/n), q dividing n, written as
+    name**(k n/q): both are the principal root, so they agree wherever E**(k/q) is defined."""
     base, degree = radical.base, int(radical.exp.q)
-    return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and e.exp.q == degree,
+    return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and degree % e.exp.q == 0,
                         lambda e: name ** int(e.exp * degree))
 
 

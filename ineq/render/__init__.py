@@ -18,6 +18,7 @@ from ineq.kernel import (
     Identity,
     IntroduceRoot,
     Lemma,
+    MonomialRoots,
     Reciprocal,
     Square,
     Substitute,
@@ -25,6 +26,7 @@ from ineq.kernel import (
     Weaken,
     case_problems,
     rename_radical,
+    split_monomial_roots,
 )
 from ineq.problem import Problem, Relation, make_problem
 
@@ -146,6 +148,15 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         derived = Relation(rename(goal.lhs), goal.op, rename(goal.rhs))
         head = (f"Let {name} = {style.expr(certificate.radical)}, so {name} >= 0 and {name}^{degree} = "
                 f"{style.expr(base)}; the goal becomes {style.relation(derived)}.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, MonomialRoots):
+        # The kernel splits only roots of monomials in variables assumed >= 0; a root of a monomial is
+        # defined only where the monomial is >= 0, so reading every variable as >= 0 shows the same split.
+        nonnegative = goal.lhs.free_symbols | goal.rhs.free_symbols
+        derived = Relation(split_monomial_roots(goal.lhs, nonnegative), goal.op,
+                           split_monomial_roots(goal.rhs, nonnegative))
+        head = (f"The variables are nonnegative, so each root of a product of them is the product of their "
+                f"roots; the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, Reciprocal):
         move = {certificate.variable: 1 / certificate.name}

@@ -90,7 +90,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
     base = {"amgm": 3.0, "schur": 2.6, "sds": 2.5, "sos": 2.0, "symmetry": 1.0, "substitute": 1.5,
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
-            "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25, "fudging": 0.2,
+            "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25,
+            "power_substitution": 0.3, "fudging": 0.2,
             "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0}
     scores = []
     for name in tactic_names:
@@ -103,6 +104,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.8  # cheap when it applies; tried before naming the radicals
         if (features["radicals"] or features["assumption_radicals"]) and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
+        if (features["radicals"] or features["assumption_radicals"]) and name == "power_substitution":
+            score += 6.5  # exact, and when it applies every radical it removes is gone for good: first
         if features["radicals"] and name == "radical_pairs":
             score += 6.0  # exact and cheap when it applies (often closes the goal outright): first
         if features["radicals"] and name == "radical_holder":

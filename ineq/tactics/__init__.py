@@ -12,6 +12,7 @@ from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
+from ineq.tactics.power_substitution import power_substitution
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radical_holder import radical_holder
 from ineq.tactics.radical_pairs import radical_pairs
@@ -34,6 +35,7 @@ TACTICS = {
     "schur": schur,
     "sos": sos,
     "radicals": radicals,
+    "power_substitution": power_substitution,
     "homogenize": homogenize,
     "substitute": substitute,
     "tangent_line": tangent_line,

@@ -1,0 +1,116 @@
+"""The power_substitution tactic: write a variable under a fractional power as a power of a new one.
+
+`cbrt(abc) >= 3/(1/a + 1/b + 1/c)` with a, b, c > 0 becomes, with a = x^3, b = y^3, c = z^3,
+`xyz >= 3/(1/x^3 + 1/y^3 + 1/z^3)`: a rational goal the closing tactics read (AM-GM closes it). Naming
+the one radical `(abc)^(1/3) = t` instead would leave `t^3 = abc` as a constraint, which sos handles badly.
+
+The certificate is a chain of kernel rules, all exact:
+1. `MonomialRoots` splits every root of a monomial in nonnegative variables, `(abc)^(1/3)` into
+   `a^(1/3) b^(1/3) c^(1/3)` (and `cbrt(m)`, written `|m|^(1/3) sign(m)`, into `m^(1/3)`);
+2. for each variable v >= 0 left under fractional powers v^(p/q), with n the least common multiple of
+   those q: `IntroduceRoot` names u = v^(1/n) (u >= 0, u^n = v), `Substitute` eliminates v = u^n, and
+   `Weaken` drops the assumption `u^n >= 0` (or `> 0`) that v's sign became, since `IntroduceRoot`
+   already gave u's sign.
+
+A variable whose sign the assumptions do not state directly (b under a >= b >= c >= 0) is left alone.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterator
+
+import sympy
+
+from ineq.kernel import (
+    Certificate,
+    Domain,
+    IntroduceRoot,
+    MonomialRoots,
+    Substitute,
+    Weaken,
+    monomial_roots_problem,
+    root_extended_problem,
+    substituted_problem,
+    weakened_problem,
+)
+from ineq.problem import Problem, Relation
+from ineq.tactics.base import Attempt, Deadline, fresh_names
+
+TACTIC_NAME = "power_substitution"
+
+
+def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
+    """Yield one attempt when some root of a monomial splits or some nonnegative variable is under
+    a fractional power; its one subgoal is the problem in the new variables."""
+    steps: list[Callable[[Certificate], Certificate]] = []
+    current = monomial_roots_problem(goal)
+    lines = []
+    if current != goal:
+        steps.append(MonomialRoots)
+        lines.append(f"Each root of a product of nonnegative variables is the product of their roots: "
+                     f"the goal reads {current.goal}.")
+    degrees = _root_degrees(current)
+    names = fresh_names(current, len(degrees), "xyzwuvpq", "s")
+    written = []
+    for (variable, degree), name in zip(degrees.items(), names):
+        if deadline.expired():
+            return
+        current, step = _write_as_power(current, variable, degree, name)
+        steps.append(step)
+        written.append(f"{variable} = {name}^{degree}")
+    if not steps:
+        return
+    if written:
+        lines.append(f"The variables are nonnegative, so write {', '.join(written)} "
+                     f"with {', '.join(str(n) for n in names)} >= 0.")
+    lines.append(f"It remains to prove {current}.")
+
+    def build(subs, steps=tuple(steps)):
+        certificate = subs[0]
+        for step in reversed(steps):
+            certificate = step(certificate)
+        return certificate
+
+    yield Attempt(TACTIC_NAME, goal, (current,), build, tuple(lines))
+
+
+def _root_degrees(problem: Problem) -> dict[sympy.Symbol, int]:
+    """For each variable assumed >= 0 that occurs under a fractional power v^(p/q): the least common
+    multiple n of those q (v = u^n makes every such power an integer power of u)."""
+    nonnegative = Domain(problem).nonnegative
+    degrees: dict[sympy.Symbol, int] = {}
+    sides = [problem.goal.lhs, problem.goal.rhs] + [s for a in problem.assumptions for s in (a.lhs, a.rhs)]
+    for side in sides:
+        for node in sympy.preorder_traversal(side):
+            if node.is_Pow and node.base in nonnegative and node.exp.is_Rational and not node.exp.is_Integer:
+                degrees[node.base] = math.lcm(degrees.get(node.base, 1), int(node.exp.q))
+    return dict(sorted(degrees.items(), key=lambda item: item[0].name))
+
+
+def _write_as_power(problem: Problem, variable: sympy.Symbol, degree: int,
+                    name: sympy.Symbol) -> tuple[Problem, Callable[[Certificate], Certificate]]:
+    """The problem with variable = name**degree (name >= 0), and the chain of kernel rules that
+    turns a certificate of it into one of `problem`."""
+    radical = variable ** sympy.Rational(1, degree)
+    named = root_extended_problem(problem, radical, name)
+    power = name ** degree
+    used = next(i for i, a in enumerate(named.assumptions) if a.op == "=" and a.lhs == power and a.rhs == variable)
+    substituted = substituted_problem(named, used, variable, power)
+    dropped = [a for a in substituted.assumptions if _is_sign_of(a, power)]
+    current = substituted
+    for relation in dropped:
+        current = weakened_problem(current, relation)
+
+    def step(certificate: Certificate) -> Certificate:
+        for relation in reversed(dropped):
+            certificate = Weaken(relation, certificate)
+        return IntroduceRoot(radical, name, Substitute(variable, power, certificate))
+
+    return current, step
+
+
+def _is_sign_of(relation: Relation, power: sympy.Expr) -> bool:
+    """Whether the relation reads `power >= 0` or `power > 0` (in either orientation)."""
+    expr, op = relation.normalized()
+    return op in (">=", ">") and sympy.expand(expr - power) == 0
