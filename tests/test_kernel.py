@@ -28,6 +28,7 @@ from ineq.kernel import (
     Gram,
     Identity,
     Lemma,
+    MonomialRoots,
     Pin,
     Square,
     certificate_from_json,
@@ -359,6 +360,18 @@ SUBSTITUTE_GOAL = make_problem([Relation(x + y, "=", 1)], Relation(x * y, "<=", 
 SUBSTITUTE_OK = Substitute(y, 1 - x, Identity((), (Square(I(1), (), x - R(1, 2)),)))
 ROOT_GOAL = make_problem([Relation(a, ">=", 0)], Relation(a + 1, ">=", 2 * sympy.sqrt(a)))
 ROOT_OK = IntroduceRoot(sympy.sqrt(a), t, Identity((), (Square(I(1), (), t - 1), EqualityMultiple(t**2 - a, I(-1)))))
+# a, b >= 0 => a + b >= 2 sqrt(ab): split sqrt(ab) = sqrt(a) sqrt(b), name both, one square.
+MONOMIAL_GOAL = make_problem([Relation(a, ">=", 0), Relation(b, ">=", 0)],
+                             Relation(a + b, ">=", 2 * sympy.sqrt(a * b)))
+MONOMIAL_INNER = IntroduceRoot(sympy.sqrt(a), x, IntroduceRoot(sympy.sqrt(b), y, Identity((), (
+    Square(I(1), (), x - y), EqualityMultiple(x**2 - a, I(-1)), EqualityMultiple(y**2 - b, I(-1))))))
+MONOMIAL_OK = MonomialRoots(MONOMIAL_INNER)
+# cbrt(a^3) is written |a| sign(a^3); with a >= 0 it is a.
+REAL_ROOT_GOAL = make_problem([Relation(a, ">=", 0)], Relation(a**2 + 1, ">=", 2 * sympy.real_root(a**3, 3)))
+REAL_ROOT_OK = MonomialRoots(Identity((), (Square(I(1), (), a - 1),)))
+# A fourth root names sqrt(a) too: sqrt(a) = t^2.
+FOURTH_ROOT_OK = IntroduceRoot(a ** R(1, 4), t, Identity((), (Square(I(1), (), t**2 - 1),
+                                                                EqualityMultiple(t**4 - a, I(-1)))))
 
 # x, y > 0 and x + y = 1: first 1 - x > 0 (it is y), then with that assumption clear the denominator.
 CUT_GOAL = make_problem([Relation(x, ">", 0), Relation(y, ">", 0), Relation(x + y, "=", 1)],
@@ -414,6 +427,9 @@ STRUCTURAL_VALID = [
     ("change-variables-nonnegative-with-product", make_problem(
         [Relation(v, ">=", 0) for v in (a, b, c)] + [Relation(a * b * c, "=", 1)], RATIO_GOAL.goal), RATIO_OK),
     ("cut", CUT_GOAL, CUT_OK),
+    ("cut-rational-claim-with-positive-denominator", make_problem([Relation(x, ">", 0)], Relation(
+        x + 1 / x + 1, ">=", 3)), Cut(Relation(x + 1 / x, ">=", 2), Identity((x,), (Square(I(1), (), x - 1),)),
+                                      Identity((), (Square(I(1), (x + 1 / x - 2,), I(1)),)))),
     ("split-resolves-abs", ABS_GOAL, ABS_OK),
     ("split-resolves-max", MAX_GOAL, MAX_OK),
     ("split-strict-first-case", STRICT_SPLIT_GOAL, STRICT_SPLIT_OK),
@@ -423,6 +439,9 @@ STRUCTURAL_VALID = [
     ("symmetry-order", SCHUR_LIKE, SCHUR_OK),
     ("substitute", SUBSTITUTE_GOAL, SUBSTITUTE_OK),
     ("introduce-root", ROOT_GOAL, ROOT_OK),
+    ("introduce-root-renames-divisor-powers", ROOT_GOAL, FOURTH_ROOT_OK),
+    ("monomial-roots", MONOMIAL_GOAL, MONOMIAL_OK),
+    ("monomial-roots-real-cube-root", REAL_ROOT_GOAL, REAL_ROOT_OK),
     ("cyclic-order", make_problem([Relation(v, ">", 0) for v in (a, b, c)],
                                   Relation(a**2 * b + b**2 * c + c**2 * a, ">", 0)),
      SymmetryOrder("cyclic", (a, b, c), Identity((), (Square(I(1), (a, a, b), I(1)), Square(I(1), (b, b, c), I(1)),
@@ -471,10 +490,12 @@ STRUCTURAL_CORRUPTED = [
         Square(I(1), (), x - R(1, 3)),))), "does not hold"),
     ("substitute-inequality-assumption", make_problem([Relation(x + y, ">=", 1)], SUBSTITUTE_GOAL.goal),
      SUBSTITUTE_OK, "not an equality assumption"),
-    ("cut-claim-not-polynomial", CUT_GOAL, Cut(Relation(1 / (1 - x), ">", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
-     "not a polynomial"),
+    ("cut-claim-may-be-undefined", CUT_GOAL, Cut(Relation(1 / (1 - x), ">", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
+     "may be undefined on the domain"),
+    ("cut-claim-not-rational", CUT_GOAL, Cut(Relation(sympy.sqrt(x), ">=", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
+     "not a rational function"),
     ("cut-claim-foreign-variable", CUT_GOAL, Cut(Relation(z, ">", 0), CUT_CLAIM_OK, CUT_MAIN_OK),
-     "not a polynomial in the problem"),
+     "not a rational function in the problem"),
     ("cut-claim-unproved", CUT_GOAL, Cut(CUT_CLAIM, Identity((), (Square(I(1), (y,), I(1)),)), CUT_MAIN_OK),
      "cut claim"),
     ("cut-claim-stronger-than-proved", CUT_GOAL, Cut(Relation(1 - x, ">", R(1, 2)), CUT_CLAIM_OK, CUT_MAIN_OK),
@@ -548,6 +569,19 @@ STRUCTURAL_CORRUPTED = [
     ("root-wrong-equation", ROOT_GOAL, IntroduceRoot(sympy.sqrt(a), t, Identity((), (
         Square(I(1), (), t - 1), EqualityMultiple(t**2 - 2 * a, I(-1))))), "not an equality assumption"),
     ("root-wrong-index", ROOT_GOAL, IntroduceRoot(a ** R(1, 3), t, ROOT_OK.certificate), "not an equality assumption"),
+    ("monomial-roots-nothing-to-split", ROOT_GOAL, MonomialRoots(ROOT_OK), "no root of a monomial"),
+    ("monomial-roots-sign-unknown", make_problem([Relation(a, ">=", 0)], MONOMIAL_GOAL.goal),
+     MONOMIAL_OK, "no root of a monomial"),
+    ("monomial-roots-negative-coefficient", make_problem(MONOMIAL_GOAL.assumptions, Relation(
+        a + b, ">=", 2 * sympy.sqrt(-a * b))), MONOMIAL_OK, "no root of a monomial"),
+    ("monomial-roots-real-root-sign-unknown", make_problem([], REAL_ROOT_GOAL.goal), REAL_ROOT_OK,
+     "no root of a monomial"),
+    ("monomial-roots-certificate-for-the-unsplit-goal", MONOMIAL_GOAL, MonomialRoots(IntroduceRoot(
+        sympy.sqrt(a * b), t, Identity((), (Square(I(1), (), t - a), EqualityMultiple(t**2 - a * b, I(-1)))))),
+     "does not hold"),
+    ("monomial-roots-wrong-certificate", MONOMIAL_GOAL, MonomialRoots(IntroduceRoot(sympy.sqrt(a), x, IntroduceRoot(
+        sympy.sqrt(b), y, Identity((), (Square(I(1), (), x - y), EqualityMultiple(x**2 - a, I(-1))))))),
+     "does not hold"),
 ]
 
 

@@ -22,6 +22,8 @@ from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
+from ineq.tactics.power_substitution import power_substitution
+from ineq.tactics.product_split import product_split
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radical_holder import radical_holder
 from ineq.tactics.radical_pairs import radical_pairs
@@ -42,7 +44,8 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "assumption_denominators": assumption_denominators, "reciprocal": reciprocal,
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
             "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
-            "radical_holder": radical_holder}
+            "radical_holder": radical_holder, "power_substitution": power_substitution,
+            "product_split": product_split}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -585,3 +588,73 @@ def test_radical_holder_leaves_other_shapes_alone():
                  "a,b >= 0 => sqrt(a) + sqrt(b) <= 2 sqrt(a+b)",                # an upper bound
                  "a + b >= 0 => sqrt(a^2+1) + sqrt(b^2+1) >= a + b"]:          # variables of any sign
         assert list(radical_holder(parse_problem(text), Deadline.after(5))) == [], text
+
+
+# --- power_substitution -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a, b, c > 0 => cbrt(abc) >= 3/(1/a + 1/b + 1/c)",          # GM >= HM: a = x^3, ..., then AM-GM
+    "a, b, c >= 0 => (1+a)(1+b)(1+c) >= (1 + cbrt(abc))^3",      # real cube root of a nonnegative product
+    "a, b >= 0 => a + 3b >= 4 a^(1/4) b^(3/4)",                  # weighted AM-GM in fourth powers
+])
+def test_power_substitution_removes_roots_of_monomials(text):
+    proof = assert_proved_through("power_substitution", text)
+    assert any("write a = x^" in line for line in proof.explanation)
+
+
+def test_power_substitution_uses_one_power_per_variable_and_a_checkable_chain():
+    # sqrt(a) and a^(1/3) together: a = x^6 turns both into integer powers (x^3, x^2).
+    goal = parse_problem("a, b >= 0 => sqrt(a) + cbrt(ab) <= a + b + 1")
+    (attempt,) = power_substitution(goal, Deadline.after(5))
+    (subgoal,) = attempt.subgoals
+    x, y = var("x"), var("y")
+    assert subgoal.variables == (x, y)
+    assert sympy.expand(subgoal.goal.lhs - (x**3 + x**2 * y)) == 0 and sympy.expand(subgoal.goal.rhs - (x**6 + y**3 + 1)) == 0
+    assert sorted(map(str, subgoal.assumptions)) == ["x >= 0", "y >= 0"]  # x^6 >= 0 and y^3 >= 0 dropped
+    proof = search(subgoal, Deadline.after(SECONDS))
+    assert proof is not None
+    certificate = attempt.build((proof.certificate,))
+    assert check(goal, certificate).ok
+    assert check(goal, certificate_from_json(json.loads(json.dumps(certificate.to_json())))).ok
+
+
+def test_power_substitution_needs_a_stated_sign():
+    for text in ["a >= b, b >= 0 => a + b >= 2 sqrt(ab)",      # a >= 0 follows, but no assumption says it
+                 "a, b >= 0 => sqrt(a + b) <= sqrt(a + 1) + b",   # roots of sums only: radicals' work
+                 "a^2 + 1 >= 2 cbrt(a^3)"]:                      # a real variable: cbrt(a^3) = a, yet unsigned
+        assert list(power_substitution(parse_problem(text), Deadline.after(5))) == [], text
+
+
+# --- product_split ----------------------------------------------------------------------------------
+
+
+def test_product_split_bounds_each_independent_factor():
+    # ineq-comp cauchy_p30: each factor is >= 12 by Cauchy-Schwarz under its own constraint.
+    text = "x,y,z > 0, x+y+z = 3, a,b,c > 0, a+b+c = 3 => (4/x + 1/y + 9/z)(4/a + 1/b + 9/c) >= 144"
+    goal = parse_problem(text)
+    (attempt,) = product_split(goal, Deadline.after(5))
+    first, second = attempt.subgoals
+    assert str(first.goal) == "9/c + 1/b + 4/a >= 12" and str(second.goal) == "9/z + 1/y + 4/x >= 12"
+    assert not any(a.lhs.free_symbols & {var("x"), var("y"), var("z")} for a in first.assumptions)  # x, y, z dropped
+    proofs = [search(sub, Deadline.after(SECONDS)) for sub in attempt.subgoals]
+    assert all(proofs)
+    certificate = attempt.build(tuple(p.certificate for p in proofs))
+    assert check(goal, certificate).ok
+    assert check(goal, certificate_from_json(json.loads(json.dumps(certificate.to_json())))).ok
+
+
+def test_product_split_of_upper_bounds_cuts_the_factors_signs():
+    # ineq-comp schur_p9: 25 (a^2+b^2+c^2)(x^2+y^2+z^2) <= (6(a^3+b^3+c^3)+1)(6(x^3+y^3+z^3)+1), each
+    # factor bounded with the constant 25 split as 5 * 5; the factors a^2+b^2+c^2 >= 0 are cut in too.
+    text = ("a,b,c,x,y,z > 0, a+b+c = 1, x+y+z = 1 => "
+            "25(a^2+b^2+c^2)(x^2+y^2+z^2) <= (6(a^3+b^3+c^3)+1)(6(x^3+y^3+z^3)+1)")
+    proof = assert_proved_through("product_split", text, closers=("amgm", "sos", "homogenize"))
+    assert "5*a**2 + 5*b**2 + 5*c**2" in proof.explanation[0]
+
+
+def test_product_split_needs_independent_groups():
+    for text in ["x,y,a,b > 0, x + a = 1 => (x + y)(a + b) >= 0",        # an assumption links x and a
+                 "x,y > 0 => (x + y)(1/x + 1/y) >= 4",                    # one group only
+                 "x, a > 0 => (x + a)(1/x + 1/a) >= 4"]:                  # a factor links them
+        assert list(product_split(parse_problem(text), Deadline.after(5))) == [], text

@@ -206,9 +206,10 @@ class IntroduceRoot:
 class MonomialRoots:
     """Split roots of monomials in nonnegative variables: every power `(k * x1^e1 * ... * xm^em)^r`
     (k > 0 and r non-integer rationals, each xi a variable the assumptions make >= 0, ei rational)
-    becomes `k^r * x1^(e1 r) * ... * xm^(em r)`; `Abs(m)` of such a monomial m becomes m, and the real
-    root `Abs(m)^r * sign(m)` (r > 0, how `cbrt(m)` is written) becomes `m^r`. The rewritten problem
-    is proved by `certificate`."""
+    becomes `k^r * x1^(e1 r) * ... * xm^(em r)`, and `Abs(m)` of such a monomial m becomes m. In a
+    product, `sign(m)` becomes 1 when another factor is a positive power of such a monomial (or of
+    its absolute value) that vanishes wherever m does: the real root `cbrt(m)` is written
+    `|m|^(1/3) sign(m)`. The rewritten problem is proved by `certificate`."""
 
     certificate: "Certificate"
 

@@ -265,10 +265,11 @@ def _resolve_signs(e: sympy.Expr, expr: sympy.Expr, sign: int) -> sympy.Expr:
 def _check_cut(problem: Problem, cut: Cut, where_defined: bool) -> None:
     claim = cut.claim
     domain = Domain(problem)
-    # Only a polynomial claim is defined at every point, so only then does "proved" mean "holds on
-    # the whole domain" and adding it as an assumption leaves the domain unchanged.
+    # Only a claim defined at every point of the domain (a polynomial, or a rational function whose
+    # denominator's factors pass the positivity rule) makes "proved" mean "holds on the whole domain",
+    # so that adding it as an assumption leaves the domain unchanged.
     for side in (claim.lhs, claim.rhs):
-        _require_polynomial(domain, side, "cut claim side")
+        _require_defined_on_domain(domain, side, "cut claim side")
     _check_part(f"cut claim {claim} not proved", problem.with_goal(claim), cut.claim_certificate, False)
     _check_part(f"after the cut {claim}", cut_problem(problem, claim), cut.certificate, where_defined)
 
@@ -479,8 +480,9 @@ def _check_introduce_root(problem: Problem, introduction: IntroduceRoot, where_d
 def _check_monomial_roots(problem: Problem, rewrite: MonomialRoots, where_defined: bool) -> None:
     """Soundness: at a point of the domain every variable the rewrite touches is >= 0 (an assumption
     says so), so the monomial m = k * prod xi^ei is >= 0 wherever defined and, for principal real
-    powers of nonnegative reals, (k * prod xi^ei)^r = k^r * prod xi^(ei r), |m| = m and
-    |m|^r sign(m) = m^r (both 0 when m = 0, as r > 0). Wherever the original expression is defined
+    powers of nonnegative reals, (k * prod xi^ei)^r = k^r * prod xi^(ei r) and |m| = m; a factor
+    sign(m) is 1 where m > 0, and where m = 0 the factor beside it that vanishes with m makes the
+    product 0 with or without the sign (see _merge_real_roots). Wherever the original expression is defined
     the rewritten one is defined and equal (the rewritten one may be defined at more points: (1/x)^(-1/2)
     is not at x = 0, x^(1/2) is), so the rewritten problem has the same assumptions there and its goal
     has the same value."""
@@ -518,19 +520,34 @@ def split_monomial_roots(e: sympy.Expr, nonnegative: set) -> sympy.Expr:
 
 
 def _merge_real_roots(product: sympy.Expr, nonnegative: set) -> sympy.Expr:
-    """`product` with each pair of factors `Abs(m)**r` and `sign(m)` (m a monomial in nonnegative
-    variables, r > 0 rational) written as the one factor `m**r`."""
+    """`product` with each factor `sign(m)` (m a monomial in nonnegative variables) written as 1 when
+    every variable with a positive exponent in m has one in some factor that is a positive power of
+    a monomial in nonnegative variables, or of its absolute value: where m > 0 the sign is 1, and
+    where m = 0 one of those variables is 0, so is that factor, and the product is 0 either way.
+    This is how the real root `cbrt(m) = |m|^(1/3) sign(m)` reads m^(1/3)."""
     factors = list(product.args)
-    for index, factor in enumerate(factors):
-        if not (factor.is_Pow and isinstance(factor.base, sympy.Abs) and factor.exp.is_Rational and factor.exp > 0):
-            continue
-        monomial = factor.base.args[0]
-        if _nonnegative_monomial(monomial, nonnegative) is None or sympy.sign(monomial) not in factors:
-            continue
-        rest = [f for i, f in enumerate(factors) if i != index]
-        rest.remove(sympy.sign(monomial))
-        return _merge_real_roots(sympy.Mul(monomial ** factor.exp, *rest), nonnegative) if rest else monomial ** factor.exp
-    return product
+    kept = []
+    for factor in factors:
+        if isinstance(factor, sympy.sign):
+            split = _nonnegative_monomial(factor.args[0], nonnegative)
+            if split is not None:
+                vanishing = {x for x, exponent in split[1] if exponent > 0}
+                if vanishing <= set().union(*(_vanishing_variables(other, nonnegative) for other in factors)):
+                    continue
+        kept.append(factor)
+    return product if len(kept) == len(factors) else sympy.Mul(*kept)
+
+
+def _vanishing_variables(factor: sympy.Expr, nonnegative: set) -> set:
+    """The variables whose being 0 makes `factor` 0, when it is `m**r` or `Abs(m)**r` with r > 0
+    rational and m a monomial in nonnegative variables: those with a positive exponent in m."""
+    base, exponent = factor.as_base_exp()
+    if isinstance(base, sympy.Abs):
+        base = base.args[0]
+    if not (exponent.is_Rational and exponent > 0):
+        return set()
+    split = _nonnegative_monomial(base, nonnegative)
+    return set() if split is None else {x for x, power in split[1] if power > 0}
 
 
 def _nonnegative_monomial(expr: sympy.Expr, nonnegative: set) -> tuple | None:
@@ -864,6 +881,26 @@ def _require_nonnegative_rational(value, what: str) -> None:
         raise Rejected(f"{what} {value} is not an exact rational")
     if value < 0:
         raise Rejected(f"{what} {value} is negative")
+
+
+def _require_defined_on_domain(domain: Domain, expr: sympy.Expr, what: str) -> None:
+    """A polynomial, or a rational function in the problem's variables whose denominator (as
+    `together` writes it) is a product of powers of factors that each pass the positivity rule."""
+    if expr.is_polynomial(*domain.variables) and expr.free_symbols <= set(domain.variables):
+        return
+    if not (expr.free_symbols <= set(domain.variables) and expr.is_rational_function(*domain.variables)):
+        raise Rejected(f"{what} {sympy.sstr(expr)} is not a rational function in the problem's variables")
+    _, denominator = sympy.together(expr).as_numer_denom()
+    for factor in sympy.Mul.make_args(denominator):
+        base, exponent = factor.as_base_exp()
+        if factor.is_Rational and factor > 0:
+            continue
+        if not (exponent.is_Integer and exponent > 0):
+            raise Rejected(f"{what} {sympy.sstr(expr)}: denominator factor {sympy.sstr(factor)} is not a power")
+        try:
+            _require_positive_factor(domain, base)
+        except Rejected as rejection:
+            raise Rejected(f"{what} {sympy.sstr(expr)} may be undefined on the domain: {rejection}") from None
 
 
 def _require_polynomial(domain: Domain, expr: sympy.Expr, what: str) -> None:

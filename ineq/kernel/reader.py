@@ -29,6 +29,7 @@ FUNCTIONS = {
     "Abs": sympy.Abs,
     "Min": sympy.Min,
     "Max": sympy.Max,
+    "sign": sympy.sign,
     "exp": sympy.exp,
     "log": sympy.log,
 }

@@ -91,7 +91,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "homogenize": 1.2, "radicals": 0.5, "tangent_line": 0.8, "cauchy_schwarz": 0.6,
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
             "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25,
-            "power_substitution": 0.3, "fudging": 0.2,
+            "power_substitution": 0.3, "product_split": 3.2, "fudging": 0.2,
             "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0}
     scores = []
     for name in tactic_names:

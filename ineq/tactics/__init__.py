@@ -13,6 +13,7 @@ from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.power_substitution import power_substitution
+from ineq.tactics.product_split import product_split
 from ineq.tactics.radical_amgm import radical_amgm
 from ineq.tactics.radical_holder import radical_holder
 from ineq.tactics.radical_pairs import radical_pairs
@@ -36,6 +37,7 @@ TACTICS = {
     "sos": sos,
     "radicals": radicals,
     "power_substitution": power_substitution,
+    "product_split": product_split,
     "homogenize": homogenize,
     "substitute": substitute,
     "tangent_line": tangent_line,
