@@ -58,6 +58,14 @@ RESTART_COST = 2.0
 MAX_ATTEMPTS_PER_RUN = 8
 
 
+def _is_monomial(expr: sympy.Expr) -> bool:
+    """Whether expr (or the argument of an Abs) is a positive rational times powers of symbols."""
+    if isinstance(expr, sympy.Abs):
+        expr = expr.args[0]
+    coefficient, factors = expr.as_coeff_mul()
+    return coefficient > 0 and all(f.as_base_exp()[0].is_Symbol for f in factors)
+
+
 def goal_features(goal: Problem) -> dict:
     """Cheap structural facts about a goal, shared by the heuristic scorer, traces and the policy."""
     g, _ = goal.goal.normalized()
@@ -74,6 +82,7 @@ def goal_features(goal: Problem) -> dict:
         "assumptions": len(goal.assumptions),
         "equalities": len(equalities),
         "radicals": len(radicals),
+        "radicals_of_monomials": sum(1 for p in radicals if _is_monomial(p.base)),
         "functions": len(functions),
         "fraction": not numerator_denominator[1].is_number,
         "strict": goal.goal.strict,
@@ -104,8 +113,10 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.8  # cheap when it applies; tried before naming the radicals
         if (features["radicals"] or features["assumption_radicals"]) and name == "radicals":
             score += 5.0  # nothing polynomial applies until radicals are named
-        if (features["radicals"] or features["assumption_radicals"]) and name == "power_substitution":
-            score += 6.5  # exact, and when it applies every radical it removes is gone for good: first
+        if features["radicals_of_monomials"] and name == "power_substitution":
+            # Exact, and first when it removes every radical; when other roots remain (whose radicands
+            # it would raise to higher degree) only after radicals has named them.
+            score += 6.5 if features["radicals_of_monomials"] == features["radicals"] else 5.1
         if features["radicals"] and name == "radical_pairs":
             score += 6.0  # exact and cheap when it applies (often closes the goal outright): first
         if features["radicals"] and name == "radical_holder":
