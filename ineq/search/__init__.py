@@ -71,18 +71,19 @@ def goal_features(goal: Problem) -> dict:
     g, _ = goal.goal.normalized()
     functions = g.atoms(sympy.Abs, sympy.Min, sympy.Max, sympy.exp, sympy.log)
     radicals = [p for p in g.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer]
+    assumption_radicals = [p for a in goal.assumptions for p in (a.lhs - a.rhs).atoms(sympy.Pow)
+                           if p.exp.is_Rational and not p.exp.is_Integer]
     numerator_denominator = g.as_numer_denom()
     equalities = [a for a in goal.assumptions if a.op == "="]
     return {
-        "assumption_radicals": sum(1 for a in goal.assumptions for p in (a.lhs - a.rhs).atoms(sympy.Pow)
-                                   if p.exp.is_Rational and not p.exp.is_Integer),
+        "assumption_radicals": len(assumption_radicals),
         "definitions": sum(1 for a in equalities if a.lhs.is_Symbol or a.rhs.is_Symbol),
         **_constraint_shapes(goal),
         "variables": len(goal.variables),
         "assumptions": len(goal.assumptions),
         "equalities": len(equalities),
         "radicals": len(radicals),
-        "radicals_of_monomials": sum(1 for p in radicals if _is_monomial(p.base)),
+        "radicals_of_monomials": sum(1 for p in radicals + assumption_radicals if _is_monomial(p.base)),
         "functions": len(functions),
         "fraction": not numerator_denominator[1].is_number,
         "strict": goal.goal.strict,
@@ -115,8 +116,9 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.0  # nothing polynomial applies until radicals are named
         if features["radicals_of_monomials"] and name == "power_substitution":
             # Exact, and first when it removes every radical; when other roots remain (whose radicands
-            # it would raise to higher degree) only after radicals has named them.
-            score += 6.5 if features["radicals_of_monomials"] == features["radicals"] else 5.1
+            # it raises to higher degree) after the tactics made for those roots, just before naming them.
+            every = features["radicals"] + features["assumption_radicals"]
+            score += 6.5 if features["radicals_of_monomials"] == every else 5.3
         if features["radicals"] and name == "radical_pairs":
             score += 6.0  # exact and cheap when it applies (often closes the goal outright): first
         if features["radicals"] and name == "radical_holder":
