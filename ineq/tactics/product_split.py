@@ -12,8 +12,8 @@ Q = B - mu D >= 0,
 
     A B - r C D = lam * C * Q + mu * D * P + P * Q,
 
-nonnegative once C >= 0 and D >= 0 (claims too, unless constant or products of variables assumed
->= 0). Each claim is cut in (the kernel
+nonnegative once C >= 0 and D >= 0 (claims too, unless products of assumed-nonnegative atoms and
+squares). Each claim is cut in (the kernel
 accepts a rational claim whose denominators are positive on the domain) and proved with the other
 group's assumptions dropped, so its subgoal is a problem in one group's variables only.
 """
@@ -50,7 +50,7 @@ def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     claims = [Relation(a_factor, ">=", lam * c_factor), Relation(b_factor, ">=", mu * d_factor)]
     domain = Domain(goal)
     claims += [Relation(factor, ">=", 0) for factor in (c_factor, d_factor)
-               if not factor.is_number and _atoms(factor, domain) is None]
+               if not factor.is_number and _square_parts(factor, domain) is None]
     if deadline.expired():
         return
     subgoals, weakenings, current = [], [], goal
@@ -109,24 +109,34 @@ def _split_product(side: sympy.Expr, first: set) -> tuple[sympy.Rational, tuple[
     return coefficient, (sympy.Mul(*in_first), sympy.Mul(*rest))
 
 
-def _atoms(factor: sympy.Expr, domain: Domain) -> tuple | None:
-    """`factor` as a product of assumed-nonnegative atoms (xyz -> (x, y, z), x^2 -> (x, x)), or None."""
-    atoms = []
+def _square_parts(factor: sympy.Expr, domain: Domain) -> tuple[tuple, sympy.Expr] | None:
+    """`factor` as `prod(atoms) * poly**2` with assumed-nonnegative atoms (xyz -> (x, y, z), 1;
+    (x + y + z)^2 -> (), x + y + z), or None."""
+    atoms, root = [], sympy.Integer(1)
     for part in sympy.Mul.make_args(factor):
         base, exponent = part.as_base_exp()
-        if not (exponent.is_Integer and exponent > 0) or domain.atom_strictness(base) is None:
+        if not (exponent.is_Integer and exponent > 0):
             return None
-        atoms += [base] * int(exponent)
-    return tuple(atoms)
+        if exponent % 2 == 0 and base.is_polynomial():
+            root *= base ** (exponent // 2)
+        elif domain.atom_strictness(base) is not None:
+            atoms += [base] * int(exponent)
+        else:
+            return None
+    return tuple(atoms), root
 
 
 def _pieces(p, lam, mu, first_gap, second_gap, c_factor, d_factor, domain) -> tuple[Square, ...]:
     """p * (lam C Q + mu D P + P Q), each term a square piece over the cut claims' sides (C and D
-    as their own atoms when they are products of assumed-nonnegative atoms)."""
+    written through their own atoms and squares when they are such products)."""
     def piece(coefficient, factor, gap):
-        if factor.is_number:
+        if factor.is_number:  # the contents went to p and q: factor is 1
             return Square(p * coefficient * factor, (gap,), sympy.Integer(1))
-        return Square(p * coefficient, (_atoms(factor, domain) or (factor,)) + (gap,), sympy.Integer(1))
+        parts = _square_parts(factor, domain)
+        if parts is None:
+            return Square(p * coefficient, (factor, gap), sympy.Integer(1))
+        atoms, root = parts
+        return Square(p * coefficient, atoms + (gap,), root)
     return (piece(lam, c_factor, second_gap), piece(mu, d_factor, first_gap),
             Square(p, (first_gap, second_gap), sympy.Integer(1)))
 
