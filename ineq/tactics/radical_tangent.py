@@ -1,4 +1,4 @@
-"""The radical_tangent tactic: replace square roots by bounds that touch them at the equality case.
+"""The radical_tangent tactic: replace roots by bounds that touch them at the equality case.
 
 When the goal (as `g >= 0`) contains `c * sqrt(E)`, a lower bound of sqrt(E) helps where c > 0 and an
 upper bound where c < 0. Both come from the tangent of sqrt(E) at the goal's presumed equality case x0
@@ -9,7 +9,9 @@ upper bound where c < 0. Both come from the tangent of sqrt(E) at the goal's pre
   sums sqrt(a^2 + ab + b^2) + ... >= ... For a homogeneous quadratic E with E(x0) not a rational
   square the slope is rounded down (sqrt(E(x0)) rounded up to tenths), which only weakens the bound.
 - upper: sqrt(E) <= (E + L^2) / (2L) for any L > 0 (AM-GM: the difference is (sqrt(E) - L)^2 / (2L)),
-  with L as above; the kernel's positivity rule must accept L.
+  with L as above; the kernel's positivity rule must accept L. A higher root E^(1/n) is bounded above
+  the same way with the constant L = E(x0)^(1/n) when that is rational:
+  E^(1/n) <= (E + (n - 1) L^n) / (n L^(n - 1)) (`cbrt(ab + bc) <= (ab + bc + 16)/12` at a = b = c = 2).
 
 All boundable roots are replaced in one attempt. The certificate is the kernel's `Identity` with one
 `Lemma` per bound (proved by the search, usually by squaring) and one `Lemma` for the rest:
@@ -47,13 +49,21 @@ def radical_tangent(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     expanded = sympy.expand(g)
     replacements, claims = {}, []  # radical -> bound; (sign of its coefficient, radical, bound, claim)
     for radical in sorted(expanded.atoms(sympy.Pow), key=sympy.default_sort_key):
-        if radical.exp != sympy.Rational(1, 2) or not radical.base.is_polynomial(*variables):
+        if not (radical.exp.is_Rational and radical.exp.p == 1 and radical.exp.q >= 2) \
+                or not radical.base.is_polynomial(*variables):
             continue
         coefficient = expanded.coeff(radical)
         if coefficient == 0 or any(p.exp.is_Rational and not p.exp.is_Integer for p in coefficient.atoms(sympy.Pow)):
             continue  # a coefficient with roots of its own is not a plain multiple of this root
         sign = _sign(domain, coefficient)
         if sign == 0:
+            continue
+        if radical.exp.q > 2:
+            bound = _root_upper_bound(radical, centre) if sign < 0 else None
+            if bound is None:
+                continue
+            replacements[radical] = bound
+            claims.append((sign, radical, bound, Relation(-coefficient * bound, ">=", -coefficient * radical)))
             continue
         tangent = _tangent(radical.base, variables, centre, lower=sign > 0)
         if tangent is None:
@@ -123,6 +133,19 @@ def _equality_point(goal: Problem) -> dict | None:
         scale = scale if scale is not None else roots[0]
     scale = sympy.Integer(1) if scale is None else scale
     return {v: scale for v in goal.variables}
+
+
+def _root_upper_bound(radical: sympy.Expr, centre: dict) -> sympy.Expr | None:
+    """For E^(1/n) with L = E(x0)^(1/n) a positive rational: the AM-GM bound
+    E^(1/n) <= (E + (n - 1) L^n) / (n L^(n - 1)), equal to the root (with the same slope in E) at x0."""
+    base, degree = radical.base, int(radical.exp.q)
+    value = base.xreplace(centre)
+    if not (value.is_Rational and value > 0):
+        return None
+    root = sympy.root(value, degree)
+    if not root.is_Rational:
+        return None
+    return (base + (degree - 1) * value) / (degree * root ** (degree - 1))
 
 
 def _tangent(base: sympy.Expr, variables, centre: dict, lower: bool) -> sympy.Expr | None:
