@@ -489,6 +489,13 @@ def test_radical_tangent_bounds_from_above_by_am_gm_with_a_positive_tangent():
                                 Deadline.after(5))) == []
 
 
+def test_radical_tangent_bounds_cube_roots_from_above_by_am_gm():
+    # ineqmath train/72: cbrt(ab + bc) <= (ab + bc + 16)/12, equal at a = b = c = 2 where ab + bc = 8.
+    text = "a,b,c > 0, a+b+c = 6 => (ab+bc)^(1/3) + (bc+ca)^(1/3) + (ca+ab)^(1/3) <= 6"
+    proof = assert_proved_through("radical_tangent", text, closers=("amgm", "sos", "radicals", "homogenize"))
+    assert "(a*b + b*c)**(1/3) <= a*b/12 + b*c/12 + 4/3" in proof.explanation[0]
+
+
 def test_radical_tangent_false_bound_is_not_proved():
     # sqrt(a^2 + ab + bc + c^2) >= 3a/4 + b/2 + 3c/4 fails at (1, 0, 1): the lossy step must not prove
     # a false remainder either.
