@@ -23,6 +23,7 @@ from ineq.kernel import (
     SymmetryOrder,
     Weaken,
     Reciprocal,
+    RootOrder,
     CertificateFormatError,
     EqualityMultiple,
     Gram,
@@ -372,6 +373,10 @@ REAL_ROOT_OK = MonomialRoots(Identity((), (Square(I(1), (), a - 1),)))
 # A fourth root names sqrt(a) too: sqrt(a) = t^2.
 FOURTH_ROOT_OK = IntroduceRoot(a ** R(1, 4), t, Identity((), (Square(I(1), (), t**2 - 1),
                                                                 EqualityMultiple(t**4 - a, I(-1)))))
+# x, y >= 0 and x^3 >= y^3 => x >= y: the root order gives it as an assumption.
+ORDER_GOAL = make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x**3, ">=", y**3)],
+                          Relation(x, ">=", y))
+ORDER_OK = RootOrder(x, y, 3, Identity((), (Square(I(1), (x - y,), I(1)),)))
 
 # x, y > 0 and x + y = 1: first 1 - x > 0 (it is y), then with that assumption clear the denominator.
 CUT_GOAL = make_problem([Relation(x, ">", 0), Relation(y, ">", 0), Relation(x + y, "=", 1)],
@@ -441,6 +446,10 @@ STRUCTURAL_VALID = [
     ("introduce-root", ROOT_GOAL, ROOT_OK),
     ("introduce-root-renames-divisor-powers", ROOT_GOAL, FOURTH_ROOT_OK),
     ("monomial-roots", MONOMIAL_GOAL, MONOMIAL_OK),
+    ("root-order", ORDER_GOAL, ORDER_OK),
+    ("root-order-strict", make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x**2, ">", y**2)],
+                                       Relation(x, ">", y)),
+     RootOrder(x, y, 2, Identity((), (Square(I(1), (x - y,), I(1)),)))),
     ("monomial-roots-real-cube-root", REAL_ROOT_GOAL, REAL_ROOT_OK),
     ("cyclic-order", make_problem([Relation(v, ">", 0) for v in (a, b, c)],
                                   Relation(a**2 * b + b**2 * c + c**2 * a, ">", 0)),
@@ -570,6 +579,17 @@ STRUCTURAL_CORRUPTED = [
         Square(I(1), (), t - 1), EqualityMultiple(t**2 - 2 * a, I(-1))))), "not an equality assumption"),
     ("root-wrong-index", ROOT_GOAL, IntroduceRoot(a ** R(1, 3), t, ROOT_OK.certificate), "not an equality assumption"),
     ("monomial-roots-nothing-to-split", ROOT_GOAL, MonomialRoots(ROOT_OK), "no root of a monomial"),
+    ("root-order-unsigned-variable", make_problem([Relation(x, ">=", 0), Relation(x**2, ">=", y**2)],
+                                                  ORDER_GOAL.goal),
+     RootOrder(x, y, 2, ORDER_OK.certificate), "not a variable assumed >= 0"),
+    ("root-order-wrong-degree", ORDER_GOAL, RootOrder(x, y, 2, ORDER_OK.certificate), "is not an assumption"),
+    ("root-order-reversed", ORDER_GOAL, RootOrder(y, x, 3, Identity((), (Square(I(1), (y - x,), I(1)),))),
+     "is not an assumption"),
+    ("root-order-zero-degree", ORDER_GOAL, RootOrder(x, y, 0, ORDER_OK.certificate), "not a positive integer"),
+    ("root-order-strict-not-given", make_problem(ORDER_GOAL.assumptions, Relation(x, ">", y)), ORDER_OK,
+     "strictly positive"),
+    ("root-order-wrong-certificate", ORDER_GOAL, RootOrder(x, y, 3, Identity((), (Square(I(2), (x - y,), I(1)),))),
+     "does not hold"),
     ("monomial-roots-sign-unknown", make_problem([Relation(a, ">=", 0)], MONOMIAL_GOAL.goal),
      MONOMIAL_OK, "no root of a monomial"),
     ("monomial-roots-negative-coefficient", make_problem(MONOMIAL_GOAL.assumptions, Relation(

@@ -626,8 +626,20 @@ def test_power_substitution_uses_one_power_per_variable_and_a_checkable_chain():
     assert check(goal, certificate_from_json(json.loads(json.dumps(certificate.to_json())))).ok
 
 
+def test_power_substitution_follows_an_ordered_chain():
+    # vasile p32060_p1: a >= b >= c >= 0 gives a, b >= 0 (cut in); after a = x^3, b = y^3, c = z^3 the
+    # order x^3 >= y^3 >= z^3 reads x >= y >= z (root_order), which the closing tactics use.
+    goal = parse_problem("a >= b, b >= c, c >= 0 => a + b + c >= 3 cbrt(abc) + 3(b - c)^2/(4b + 5c)")
+    (attempt,) = power_substitution(goal, Deadline.after(5))
+    (subgoal,) = attempt.subgoals
+    assert sorted(map(str, subgoal.assumptions)) == ["x >= 0", "x >= y", "y >= 0", "y >= z", "z >= 0"]
+    proof = search(subgoal, Deadline.after(SECONDS))
+    assert proof is not None
+    assert check(goal, attempt.build((proof.certificate,))).ok
+
+
 def test_power_substitution_needs_a_stated_sign():
-    for text in ["a >= b, b >= 0 => a + b >= 2 sqrt(ab)",      # a >= 0 follows, but no assumption says it
+    for text in ["ab >= 1, b >= 0 => a + b >= 2 sqrt(ab)",      # a > 0 follows, but not from a chain of orders
                  "a, b >= 0 => sqrt(a + b) <= sqrt(a + 1) + b",   # roots of sums only: radicals' work
                  "a^2 + 1 >= 2 cbrt(a^3)"]:                      # a real variable: cbrt(a^3) = a, yet unsigned
         assert list(power_substitution(parse_problem(text), Deadline.after(5))) == [], text

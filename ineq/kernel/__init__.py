@@ -17,6 +17,7 @@ from ineq.kernel.certificates import (
     Piece,
     Pin,
     Reciprocal,
+    RootOrder,
     Square,
     Substitute,
     SymmetryOrder,
@@ -36,6 +37,7 @@ from ineq.kernel.check import (
     monomial_roots_problem,
     split_monomial_roots,
     reciprocal_problem,
+    root_order_problem,
     weakened_problem,
     rename_radical,
     root_extended_problem,
@@ -45,7 +47,7 @@ from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_
 
 __all__ = [
     "AMGM", "CaseSplit", "ChangeVariables", "changed_problem", "Cut", "cut_problem", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
-    "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "MonomialRoots", "monomial_roots_problem", "split_monomial_roots", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
+    "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "MonomialRoots", "RootOrder", "root_order_problem", "monomial_roots_problem", "split_monomial_roots", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",
 ]

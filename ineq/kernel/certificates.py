@@ -218,6 +218,22 @@ class MonomialRoots:
 
 
 @dataclass(frozen=True)
+class RootOrder:
+    """From an assumption `larger**degree >= smaller**degree` (or `>`) between two variables assumed
+    >= 0, add the assumption `larger >= smaller` (or `>`): t -> t^n is increasing on t >= 0. The
+    extended problem is proved by `certificate`."""
+
+    larger: sympy.Symbol
+    smaller: sympy.Symbol
+    degree: int
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "root_order", "larger": self.larger.name, "smaller": self.smaller.name,
+                "degree": self.degree, "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
 class Cut:
     """Prove the polynomial `claim` under the problem's assumptions (by `claim_certificate`), then the
     goal with `claim` added as an assumption (by `certificate`). A proved polynomial claim holds at
@@ -281,8 +297,8 @@ class ChangeVariables:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, Cut, Weaken,
-                    Reciprocal, ChangeVariables]
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, RootOrder, Cut,
+                    Weaken, Reciprocal, ChangeVariables]
 
 
 class CertificateFormatError(ValueError):
@@ -314,6 +330,12 @@ def certificate_from_json(data: dict) -> Certificate:
                                  certificate_from_json(data["certificate"]))
         if rule == "monomial_roots":
             return MonomialRoots(certificate_from_json(data["certificate"]))
+        if rule == "root_order":
+            degree = data["degree"]
+            if not isinstance(degree, int) or isinstance(degree, bool):
+                raise CertificateFormatError(f"root_order degree must be an integer, got {degree!r}")
+            return RootOrder(_read_variable(data["larger"]), _read_variable(data["smaller"]), degree,
+                             certificate_from_json(data["certificate"]))
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))

@@ -46,6 +46,7 @@ from ineq.kernel.certificates import (
     Lemma,
     MonomialRoots,
     Reciprocal,
+    RootOrder,
     Square,
     Substitute,
     SymmetryOrder,
@@ -175,6 +176,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_introduce_root(problem, certificate, where_defined)
     elif isinstance(certificate, MonomialRoots):
         _check_monomial_roots(problem, certificate, where_defined)
+    elif isinstance(certificate, RootOrder):
+        _check_root_order(problem, certificate, where_defined)
     elif isinstance(certificate, Cut):
         _check_cut(problem, certificate, where_defined)
     elif isinstance(certificate, Weaken):
@@ -563,6 +566,29 @@ def _nonnegative_monomial(expr: sympy.Expr, nonnegative: set) -> tuple | None:
             return None
         powers.append((base, exponent))
     return coefficient, tuple(powers)
+
+
+def _check_root_order(problem: Problem, order: RootOrder, where_defined: bool) -> None:
+    """Soundness: for u, w >= 0 and n >= 1, u^n >= w^n implies u >= w (u < w would give u^n < w^n,
+    as t -> t^n is strictly increasing on t >= 0), and u^n > w^n implies u > w; so the added
+    assumption holds at every point of the domain, which stays the same."""
+    extended = root_order_problem(problem, order.larger, order.smaller, order.degree)
+    _check_part(f"after {order.larger} >= {order.smaller}", extended, order.certificate, where_defined)
+
+
+def root_order_problem(problem: Problem, larger: sympy.Symbol, smaller: sympy.Symbol, degree: int) -> Problem:
+    """What `RootOrder` leaves to prove: the problem with `larger >= smaller` (`>` when the power
+    assumption is strict) added. Rejects when its conditions fail."""
+    domain = Domain(problem)
+    if not (isinstance(degree, int) and degree >= 1):
+        raise Rejected(f"root order: degree {degree} is not a positive integer")
+    for variable in (larger, smaller):
+        if variable not in domain.nonnegative:
+            raise Rejected(f"root order: {variable} is not a variable assumed >= 0")
+    strictness = domain.atom_strictness(larger ** degree - smaller ** degree)
+    if strictness is None:
+        raise Rejected(f"root order: {larger}^{degree} >= {smaller}^{degree} is not an assumption")
+    return _with(problem, [Relation(larger, ">" if strictness else ">=", smaller)])
 
 
 def cut_problem(problem: Problem, claim: Relation) -> Problem:

@@ -20,6 +20,7 @@ from ineq.kernel import (
     Lemma,
     MonomialRoots,
     Reciprocal,
+    RootOrder,
     Square,
     Substitute,
     SymmetryOrder,
@@ -158,6 +159,10 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         head = (f"The variables are nonnegative, so each root of a product of them is the product of their "
                 f"roots; the goal becomes {style.relation(derived)}.")
         return [head] + _certificate_lines(derived, certificate.certificate, style)
+    if isinstance(certificate, RootOrder):
+        larger, smaller, degree = certificate.larger, certificate.smaller, certificate.degree
+        return ([f"As {larger}, {smaller} >= 0 and {larger}^{degree} >= {smaller}^{degree}, {larger} >= {smaller}."]
+                + _certificate_lines(goal, certificate.certificate, style))
     if isinstance(certificate, Reciprocal):
         move = {certificate.variable: 1 / certificate.name}
         derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))

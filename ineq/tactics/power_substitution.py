@@ -24,13 +24,19 @@ import sympy
 
 from ineq.kernel import (
     Certificate,
+    Cut,
     Domain,
+    Identity,
     IntroduceRoot,
     MonomialRoots,
+    RootOrder,
+    Square,
     Substitute,
     Weaken,
+    cut_problem,
     monomial_roots_problem,
     root_extended_problem,
+    root_order_problem,
     substituted_problem,
     weakened_problem,
 )
@@ -44,12 +50,18 @@ def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     """Yield one attempt when some root of a monomial splits or some nonnegative variable is under
     a fractional power; its one subgoal is the problem in the new variables."""
     steps: list[Callable[[Certificate], Certificate]] = []
-    current = monomial_roots_problem(goal)
     lines = []
-    if current != goal:
+    current = goal
+    for claim, pieces, path in _chain_signs(goal):
+        steps.append(lambda certificate, claim=claim, pieces=pieces: Cut(claim, Identity((), pieces), certificate))
+        lines.append(f"{' >= '.join(v.name for v in path)} >= 0, so {claim}.")
+        current = cut_problem(current, claim)
+    split = monomial_roots_problem(current)
+    if split != current:
         steps.append(MonomialRoots)
         lines.append(f"Each root of a product of nonnegative variables is the product of their roots: "
-                     f"the goal reads {current.goal}.")
+                     f"the goal reads {split.goal}.")
+        current = split
     degrees = _root_degrees(current)
     names = fresh_names(current, len(degrees), "xyzwuvpq", "s")
     written = []
@@ -59,11 +71,16 @@ def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         current, step = _write_as_power(current, variable, degree, name)
         steps.append(step)
         written.append(f"{variable} = {name}^{degree}")
-    if not steps:
+    if not written and not any(step is MonomialRoots for step in steps):
         return
     if written:
         lines.append(f"The variables are nonnegative, so write {', '.join(written)} "
                      f"with {', '.join(str(n) for n in names)} >= 0.")
+    for larger, smaller, degree, assumption in _power_orders(current, set(names)):
+        current = weakened_problem(root_order_problem(current, larger, smaller, degree), assumption)
+        steps.append(lambda certificate, order=(larger, smaller, degree), assumption=assumption:
+                     RootOrder(*order, Weaken(assumption, certificate)))
+        lines.append(f"As {larger}, {smaller} >= 0, {assumption} means {larger} >= {smaller}.")
     lines.append(f"It remains to prove {current}.")
 
     def build(subs, steps=tuple(steps)):
@@ -73,6 +90,69 @@ def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return certificate
 
     yield Attempt(TACTIC_NAME, goal, (current,), build, tuple(lines))
+
+
+def _chain_signs(problem: Problem) -> list[tuple[Relation, tuple[Square, ...], list[sympy.Symbol]]]:
+    """For each variable under a root whose sign no assumption states but a chain of assumptions
+    v >= v1 >= ... >= vk >= 0 gives: the claim v >= 0, its pieces (the chain's differences and vk),
+    and the chain."""
+    domain = Domain(problem)
+    below: dict[sympy.Symbol, list[tuple[sympy.Symbol, sympy.Expr]]] = {}
+    for expr, _ in domain.atoms:
+        terms = expr.as_coefficients_dict()
+        if len(terms) == 2 and sorted(terms.values()) == [-1, 1] and all(t.is_Symbol for t in terms):
+            upper = next(t for t, c in terms.items() if c == 1)
+            lower = next(t for t, c in terms.items() if c == -1)
+            below.setdefault(upper, []).append((lower, expr))
+    found = []
+    for variable in sorted(_rooted_variables(problem) - domain.nonnegative, key=lambda v: v.name):
+        path, differences, frontier = [variable], [], variable
+        while frontier not in domain.nonnegative:
+            step = next(((lower, expr) for lower, expr in below.get(frontier, []) if lower not in path), None)
+            if step is None:
+                break
+            frontier = step[0]
+            path.append(frontier)
+            differences.append(step[1])
+        if frontier in domain.nonnegative:
+            pieces = tuple(Square(sympy.Integer(1), (atom,), sympy.Integer(1)) for atom in differences + [frontier])
+            found.append((Relation(variable, ">=", 0), pieces, path))
+    return found
+
+
+def _rooted_variables(problem: Problem) -> set:
+    """The variables of monomials that occur under a fractional power (or in cbrt's sign form)."""
+    rooted = set()
+    sides = [problem.goal.lhs, problem.goal.rhs] + [s for a in problem.assumptions for s in (a.lhs, a.rhs)]
+    for side in sides:
+        for node in sympy.preorder_traversal(side):
+            base = node.base if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer else \
+                node.args[0] if isinstance(node, sympy.sign) else None
+            if base is None:
+                continue
+            base = base.args[0] if isinstance(base, sympy.Abs) else base
+            if all(f.as_base_exp()[0].is_Symbol for f in base.as_coeff_mul()[1]):
+                rooted |= base.free_symbols
+    return rooted
+
+
+def _power_orders(problem: Problem, names: set) -> list[tuple]:
+    """Assumptions `u^n >= w^n` (n >= 2) between two new variables: (u, w, n, the assumption)."""
+    orders = []
+    for assumption in problem.assumptions:
+        expr, op = assumption.normalized()
+        if op not in (">=", ">"):
+            continue
+        terms = sympy.expand(expr).as_coefficients_dict()
+        if len(terms) != 2 or sorted(terms.values()) != [-1, 1]:
+            continue
+        (upper, _), (lower, _) = sorted(terms.items(), key=lambda item: -item[1])
+        upper_base, upper_degree = upper.as_base_exp()
+        lower_base, lower_degree = lower.as_base_exp()
+        if upper_base in names and lower_base in names and upper_degree == lower_degree and upper_degree.is_Integer \
+                and upper_degree >= 2:
+            orders.append((upper_base, lower_base, int(upper_degree), assumption))
+    return orders
 
 
 def _root_degrees(problem: Problem) -> dict[sympy.Symbol, int]:
