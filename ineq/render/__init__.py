@@ -41,6 +41,7 @@ class _Style:
         self.fmt = fmt
 
     def expr(self, e) -> str:
+        e = _with_cube_roots(e)
         if self.fmt == "latex":
             return sympy.latex(e)
         text = sympy.sstr(e).replace("**", "^")
@@ -48,9 +49,10 @@ class _Style:
 
     def relation(self, relation: Relation) -> str:
         ops = {">=": r"\ge", "<=": r"\le", ">": ">", "<": "<", "=": "="}
+        lhs, rhs = _with_cube_roots(relation.lhs), _with_cube_roots(relation.rhs)
         if self.fmt == "latex":
-            return f"{sympy.latex(relation.lhs)} {ops[relation.op]} {sympy.latex(relation.rhs)}"
-        text = str(relation).replace("**", "^")
+            return f"{sympy.latex(lhs)} {ops[relation.op]} {sympy.latex(rhs)}"
+        text = str(Relation(lhs, relation.op, rhs)).replace("**", "^")
         return f"`{text}`" if self.fmt == "markdown" else text
 
     def product(self, factors) -> str:
@@ -63,6 +65,29 @@ class _Style:
 
     def math(self, text: str) -> str:
         return f"${text}$" if self.fmt == "latex" else text
+
+
+_CBRT = sympy.Function("cbrt")
+
+
+def _with_cube_roots(e: sympy.Expr) -> sympy.Expr:
+    """`e` with each real cube root `Abs(E)**(1/3) * sign(E)` (how the parser reads `cbrt(E)`) shown as
+    `cbrt(E)`."""
+    def is_real_cube_root(node) -> bool:
+        return node.is_Mul and any(
+            f.is_Pow and isinstance(f.base, sympy.Abs) and f.exp == sympy.Rational(1, 3)
+            and sympy.sign(f.base.args[0]) in node.args for f in node.args)
+
+    def shown(node):
+        factors = list(node.args)
+        root = next(f for f in factors if f.is_Pow and isinstance(f.base, sympy.Abs) and f.exp == sympy.Rational(1, 3)
+                    and sympy.sign(f.base.args[0]) in factors)
+        radicand = root.base.args[0]
+        factors.remove(root)
+        factors.remove(sympy.sign(radicand))
+        return sympy.Mul(_CBRT(radicand), *factors, evaluate=False) if factors else _CBRT(radicand)
+
+    return e.replace(is_real_cube_root, shown) if isinstance(e, sympy.Basic) else e
 
 
 def render(problem: Problem, certificate: Certificate, explanation: list[str], fmt: str = "text") -> str:
