@@ -69,6 +69,17 @@ def test_saved_proof_rechecks_and_tampering_is_caught(tmp_path):
     assert tampered.returncode == 1 and "REJECTED" in tampered.stdout
 
 
+def test_cube_root_proof_reads_cbrt_and_its_saved_certificate_checks(tmp_path):
+    # GM >= HM: the kernel splits cbrt(abc) (read as |abc|^(1/3) sign(abc)) into a^(1/3) b^(1/3) c^(1/3);
+    # the statement is shown back as the user wrote it, and `ineq check` reads sign() in the saved file.
+    path = tmp_path / "proof.json"
+    result = run("prove", "a, b, c > 0 => cbrt(abc) >= 3/(1/a + 1/b + 1/c)", "--save", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "prove cbrt(a*b*c) >= " in result.stdout and "sign" not in result.stdout
+    checked = run("check", str(path))
+    assert checked.returncode == 0 and "verified" in checked.stdout
+
+
 @pytest.mark.parametrize("fmt,marker", [("markdown", "**Proof.**"), ("latex", r"\begin{enumerate}")])
 def test_other_formats(fmt, marker):
     result = run("prove", "a^2+b^2>=2ab", "--format", fmt)
