@@ -36,6 +36,9 @@ def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     if goal.goal.op not in (">=", "<="):
         return
     big, small = (goal.goal.lhs, goal.goal.rhs) if goal.goal.op == ">=" else (goal.goal.rhs, goal.goal.lhs)
+    variables = goal.variables
+    if not (big.is_rational_function(*variables) and small.is_rational_function(*variables)):
+        return  # the kernel cuts in rational claims only: name the roots first
     groups = _variable_groups(goal, big, small)
     if groups is None:
         return
