@@ -403,6 +403,12 @@ ABS_GOAL = make_problem([], Relation(sympy.Abs(x), ">=", x))
 ABS_OK = CaseSplit(x, Identity((), ()), Identity((), (Square(I(2), (-x,), I(1)),)))   # x >= x; -x >= x
 MAX_GOAL = make_problem([], Relation(sympy.Max(a, b), ">=", (a + b) / 2))
 MAX_OK = CaseSplit(a - b, Identity((), (Square(R(1, 2), (a - b,), I(1)),)), Identity((), (Square(R(1, 2), (b - a,), I(1)),)))
+# Min(a, b, c) <= (a + b + c)/3: each split drops the argument that loses; two splits resolve it.
+MIN3_GOAL = make_problem([], Relation((a + b + c) / 3, ">=", sympy.Min(a, b, c)))
+MIN3_OK = CaseSplit(a - b, CaseSplit(b - c, Identity((), (Square(R(1, 3), (a - b,), I(1)), Square(R(2, 3), (b - c,), I(1)))),
+                                     Identity((), (Square(R(1, 3), (a - b,), I(1)), Square(R(1, 3), (c - b,), I(1))))),
+                    CaseSplit(a - c, Identity((), (Square(R(2, 3), (a - c,), I(1)), Square(R(1, 3), (b - a,), I(1)))),
+                              Identity((), (Square(R(1, 3), (b - a,), I(1)), Square(R(1, 3), (c - a,), I(1))))))
 STRICT_SPLIT_GOAL = make_problem([Relation(x, ">=", 0)], Relation(x**2, ">=", 0))
 # In the strict first case x > 0 is a multiplier: x * x^2 = x^3 (atoms x, x, x).
 STRICT_SPLIT_OK = CaseSplit(x, Identity((x,), (Square(I(1), (x, x, x), I(1)),)), Identity((), (Square(I(1), (), x),)),
@@ -437,6 +443,7 @@ STRUCTURAL_VALID = [
                                       Identity((), (Square(I(1), (x + 1 / x - 2,), I(1)),)))),
     ("split-resolves-abs", ABS_GOAL, ABS_OK),
     ("split-resolves-max", MAX_GOAL, MAX_OK),
+    ("split-resolves-min-of-three", MIN3_GOAL, MIN3_OK),
     ("split-strict-first-case", STRICT_SPLIT_GOAL, STRICT_SPLIT_OK),
     ("reciprocal", RECIPROCAL_GOAL, RECIPROCAL_OK),
     ("cut-then-weaken", WEAKEN_GOAL, WEAKEN_OK),
@@ -525,6 +532,8 @@ STRUCTURAL_CORRUPTED = [
     ("split-abs-wrong-sign", ABS_GOAL, CaseSplit(x, Identity((), ()), Identity((), ())), "second case"),
     ("split-abs-of-another-expression-stays", make_problem([], Relation(sympy.Abs(x + 1), ">=", x + 1)),
      CaseSplit(x, Identity((), ()), Identity((), ())), "does not hold"),
+    ("split-min-of-three-wrong-survivor", MIN3_GOAL, CaseSplit(a - b, MIN3_OK.nonpositive_case, MIN3_OK.nonnegative_case),
+     "first case"),
     ("split-max-on-another-expression", MAX_GOAL, CaseSplit(a, MAX_OK.nonnegative_case, MAX_OK.nonpositive_case),
      "first case"),
     ("split-strict-needed-for-the-multiplier", STRICT_SPLIT_GOAL,

@@ -415,7 +415,8 @@ def test_reciprocal_changes_only_positive_variables_in_denominators():
     assert denominator_variables(parse_problem("a,b>0 => a/(a+b) <= 1")) == []
 
 
-@pytest.mark.parametrize("text", ["|x-1| + |x+1| >= 2", "max(a,b) >= (a+b)/2", "min(a,b) <= (a+b)/2"])
+@pytest.mark.parametrize("text", ["|x-1| + |x+1| >= 2", "max(a,b) >= (a+b)/2", "min(a,b) <= (a+b)/2",
+                                  "min(a, b, c) <= (a+b+c)/3"])
 def test_sign_cases_resolve_abs_max_min(text):
     proof = assert_proved_through("sign_cases", text)
     assert "Assuming" in "\n".join(proof.explanation)

@@ -139,7 +139,8 @@ class CaseSplit:
     """Prove the goal twice: once assuming `expr >= 0` (`expr > 0` when `strict`), once assuming
     `expr <= 0`; together they cover every point. In each case, `Abs(expr)` (or `Abs(-expr)`) is
     rewritten to `expr` or `-expr`, and `Max(A, B)` / `Min(A, B)` with `A - B = +-expr` to the
-    argument the case selects, in the goal and the assumptions. Nested splits give ordering cases
+    argument the case selects (in a Max/Min of more arguments, the argument that loses against
+    another by +-expr is dropped), in the goal and the assumptions. Nested splits give ordering cases
     and sign cases for abs/min/max; a strict first case makes `expr` a positive multiplier there."""
 
     expr: sympy.Expr

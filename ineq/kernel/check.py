@@ -253,6 +253,15 @@ def _resolve_signs(e: sympy.Expr, expr: sympy.Expr, sign: int) -> sympy.Expr:
             if direction:
                 bigger, smaller = (first, second) if direction > 0 else (second, first)
                 return bigger if isinstance(node, sympy.Max) else smaller
+        if isinstance(node, (sympy.Max, sympy.Min)) and len(node.args) > 2:
+            # An argument that another one bounds (from above in a Min, from below in a Max) in this
+            # case does not change the value: drop it.
+            for first in node.args:
+                for second in node.args:
+                    direction = 0 if first == second else orientation(first - second) * sign
+                    if direction > 0:  # first >= second here
+                        loser = second if isinstance(node, sympy.Max) else first
+                        return node.func(*(arg for arg in node.args if arg != loser))
         return None
 
     def walk(node):

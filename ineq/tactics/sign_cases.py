@@ -1,8 +1,8 @@
 """The sign_cases tactic: split on the sign of what an abs, max or min compares.
 
 For `Abs(E)` (E a polynomial) the kernel's `CaseSplit(E)` proves the goal once with `E >= 0`, where it
-reads `Abs(E)` as E, and once with `E <= 0`, where it reads -E; for a two-argument `Max(A, B)` or
-`Min(A, B)` the split is on A - B. Innermost occurrences go first, so nested ones resolve from the
+reads `Abs(E)` as E, and once with `E <= 0`, where it reads -E; for a `Max(A, B, ...)` or
+`Min(A, B, ...)` the split is on A - B (each case drops the argument that loses). Innermost occurrences go first, so nested ones resolve from the
 inside out, one split per search step.
 """
 
@@ -35,15 +35,15 @@ def sign_cases(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
 
 
 def split_candidates(goal: Problem) -> list[sympy.Expr]:
-    """The polynomial arguments of Abs and differences of two-argument Max/Min, innermost first."""
+    """The polynomial arguments of Abs and differences of the first two arguments of Max/Min, innermost first."""
     sides = [goal.goal.lhs, goal.goal.rhs] + [side for a in goal.assumptions for side in (a.lhs, a.rhs)]
     found: list[tuple[int, str, sympy.Expr]] = []
     for side in sides:
         for node in sympy.preorder_traversal(side):
             if isinstance(node, sympy.Abs):
                 expr = node.args[0]
-            elif isinstance(node, (sympy.Max, sympy.Min)) and len(node.args) == 2:
-                expr = node.args[0] - node.args[1]
+            elif isinstance(node, (sympy.Max, sympy.Min)):
+                expr = node.args[0] - node.args[1]  # with more arguments, one split drops one of them
             else:
                 continue
             if not expr.is_polynomial(*goal.variables):
