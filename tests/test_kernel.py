@@ -620,3 +620,12 @@ def test_structural_rules_reject_corruptions(name, problem, certificate, reason)
     verdict = check(problem, certificate)
     assert not verdict.ok
     assert reason in verdict.reason, verdict.reason
+
+
+def test_naming_a_root_renames_its_fractional_powers_only():
+    # t = a^(1/4): sqrt(a) = t^2 and a^(3/4) = t^3, while a^2 (an integer power) stays as it is.
+    from ineq.kernel import root_extended_problem
+
+    problem = make_problem([Relation(a, ">=", 0)], Relation(a**2 + sympy.sqrt(a) + a ** R(3, 4), ">=", 0))
+    extended = root_extended_problem(problem, a ** R(1, 4), t)
+    assert sympy.expand(extended.goal.lhs - (a**2 + t**2 + t**3)) == 0

@@ -619,7 +619,8 @@ def rename_radical(expr: sympy.Expr, radical: sympy.Expr, name: sympy.Symbol) ->
     """`expr` with every power E**(k/q) of the radical E**(1/n), q dividing n, written as
     name**(k n/q): both are the principal root, so they agree wherever E**(k/q) is defined."""
     base, degree = radical.base, int(radical.exp.q)
-    return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and degree % e.exp.q == 0,
+    return expr.replace(lambda e: e.is_Pow and e.base == base and e.exp.is_Rational and not e.exp.is_Integer
+                        and degree % e.exp.q == 0,
                         lambda e: name ** int(e.exp * degree))
 
 
