@@ -59,7 +59,10 @@ def radical_tangent(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         if sign == 0:
             continue
         if radical.exp.q > 2:
-            bound = _root_upper_bound(radical, centre) if sign < 0 else None
+            # A root of a monomial is AM-GM's (or power_substitution's) to handle: a constant L would
+            # also break the homogeneity of a homogeneous goal.
+            monomial = all(f.as_base_exp()[0].is_Symbol for f in radical.base.as_coeff_mul()[1])
+            bound = _root_upper_bound(radical, centre) if sign < 0 and not monomial else None
             if bound is None:
                 continue
             replacements[radical] = bound
