@@ -57,7 +57,8 @@ def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         lines.append(f"{' >= '.join(v.name for v in path)} >= 0, so {claim}.")
         current = cut_problem(current, claim)
     split = monomial_roots_problem(current)
-    if split != current:
+    roots_split = split != current
+    if roots_split:
         steps.append(MonomialRoots)
         lines.append(f"Each root of a product of nonnegative variables is the product of their roots: "
                      f"the goal reads {split.goal}.")
@@ -71,7 +72,7 @@ def power_substitution(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         current, step = _write_as_power(current, variable, degree, name)
         steps.append(step)
         written.append(f"{variable} = {name}^{degree}")
-    if not written and not any(step is MonomialRoots for step in steps):
+    if not written and not roots_split:
         return
     if written:
         lines.append(f"The variables are nonnegative, so write {', '.join(written)} "
