@@ -307,6 +307,11 @@ def test_at_least_five_corruptions_per_piece_kind():
     {"rule": "identity", "multiplier": [], "pieces": [{"kind": "unknown"}]},
     {"rule": "identity", "multiplier": [], "pieces": [{"kind": "gram", "atoms": [], "basis": ["a"],
                                                         "matrix": [["sin(a)"]]}]},
+    {"rule": "root_order", "larger": "x", "smaller": "y", "degree": "3",
+     "certificate": {"rule": "identity", "multiplier": [], "pieces": []}},
+    {"rule": "root_order", "larger": "x + 1", "smaller": "y", "degree": 3,
+     "certificate": {"rule": "identity", "multiplier": [], "pieces": []}},
+    {"rule": "monomial_roots"},
 ])
 def test_malformed_certificate_json_is_a_format_error(bad):
     with pytest.raises(CertificateFormatError):
