@@ -35,7 +35,7 @@ import sympy
 from ineq.kernel import Certificate, check
 from ineq.problem import Problem
 from ineq.tactics import TACTICS
-from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.base import Attempt, Deadline, is_monomial
 
 # scorer(goal, tactic_names) -> one score per name; higher is tried first. Batched so that a learned
 # scorer evaluates all tactics of a node in one forward pass.
@@ -58,14 +58,6 @@ RESTART_COST = 2.0
 MAX_ATTEMPTS_PER_RUN = 8
 
 
-def _is_monomial(expr: sympy.Expr) -> bool:
-    """Whether expr (or the argument of an Abs) is a positive rational times powers of symbols."""
-    if isinstance(expr, sympy.Abs):
-        expr = expr.args[0]
-    coefficient, factors = expr.as_coeff_mul()
-    return coefficient > 0 and all(f.as_base_exp()[0].is_Symbol for f in factors)
-
-
 def goal_features(goal: Problem) -> dict:
     """Cheap structural facts about a goal, shared by the heuristic scorer, traces and the policy."""
     g, _ = goal.goal.normalized()
@@ -83,7 +75,7 @@ def goal_features(goal: Problem) -> dict:
         "assumptions": len(goal.assumptions),
         "equalities": len(equalities),
         "radicals": len(radicals),
-        "radicals_of_monomials": sum(1 for p in radicals + assumption_radicals if _is_monomial(p.base)),
+        "radicals_of_monomials": sum(1 for p in radicals + assumption_radicals if is_monomial(p.base)),
         "functions": len(functions),
         "fraction": not numerator_denominator[1].is_number,
         "strict": goal.goal.strict,

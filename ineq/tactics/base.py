@@ -66,6 +66,15 @@ def fresh_names(problem: Problem, count: int, preferred, spare_prefix: str) -> l
     return [var(name) for name in names[:count]]
 
 
+def is_monomial(expr: sympy.Expr) -> bool:
+    """Whether `expr` (or the argument of an Abs) is a positive rational times powers of symbols (a
+    positive constant counts): the radicands `power_substitution` removes."""
+    if isinstance(expr, sympy.Abs):
+        expr = expr.args[0]
+    coefficient, factors = expr.as_coeff_mul()
+    return coefficient > 0 and all(f.as_base_exp()[0].is_Symbol for f in factors)
+
+
 def equality_assumptions(goal: Problem, deadline: Deadline) -> Iterator[tuple[int, sympy.Expr]]:
     """(index, expanded h) for every assumption that reads h = 0, until the deadline passes."""
     for index, assumption in enumerate(goal.assumptions):

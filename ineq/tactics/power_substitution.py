@@ -41,7 +41,7 @@ from ineq.kernel import (
     weakened_problem,
 )
 from ineq.problem import Problem, Relation
-from ineq.tactics.base import Attempt, Deadline, fresh_names
+from ineq.tactics.base import Attempt, Deadline, fresh_names, is_monomial
 
 TACTIC_NAME = "power_substitution"
 
@@ -131,8 +131,7 @@ def _rooted_variables(problem: Problem) -> set:
                 node.args[0] if isinstance(node, sympy.sign) else None
             if base is None:
                 continue
-            base = base.args[0] if isinstance(base, sympy.Abs) else base
-            if all(f.as_base_exp()[0].is_Symbol for f in base.as_coeff_mul()[1]):
+            if is_monomial(base):
                 rooted |= base.free_symbols
     return rooted
 

@@ -31,7 +31,7 @@ import sympy
 
 from ineq.kernel import Domain, Identity, Lemma, is_nonnegative_by_coefficients, is_positive_factor
 from ineq.problem import Problem, Relation
-from ineq.tactics.base import Attempt, Deadline
+from ineq.tactics.base import Attempt, Deadline, is_monomial
 
 TACTIC_NAME = "radical_tangent"
 
@@ -61,8 +61,7 @@ def radical_tangent(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         if radical.exp.q > 2:
             # A root of a monomial is AM-GM's (or power_substitution's) to handle: a constant L would
             # also break the homogeneity of a homogeneous goal.
-            monomial = all(f.as_base_exp()[0].is_Symbol for f in radical.base.as_coeff_mul()[1])
-            bound = _root_upper_bound(radical, centre) if sign < 0 and not monomial else None
+            bound = _root_upper_bound(radical, centre) if sign < 0 and not is_monomial(radical.base) else None
             if bound is None:
                 continue
             replacements[radical] = bound
