@@ -76,6 +76,7 @@ def goal_features(goal: Problem) -> dict:
         "equalities": len(equalities),
         "radicals": len(radicals),
         "radicals_of_monomials": sum(1 for p in radicals + assumption_radicals if is_monomial(p.base)),
+        "radicands_with_values": _radicands_with_values(radicals, equalities),
         "functions": len(functions),
         "fraction": not numerator_denominator[1].is_number,
         "strict": goal.goal.strict,
@@ -109,8 +110,14 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
         if features["radicals_of_monomials"] and name == "power_substitution":
             # Exact, and first when it removes every radical; when other roots remain (whose radicands
             # it raises to higher degree) after the tactics made for those roots, just before naming them.
+            # After naming them (and after sign_cases) where a root sits inside max/min, or an assumption
+            # gives a radicand a value: both keep the goal's degree low where raising every variable
+            # to a power would multiply it.
             every = features["radicals"] + features["assumption_radicals"]
-            score += 6.5 if features["radicals_of_monomials"] == every else 5.3
+            if features["functions"] or features["radicands_with_values"]:
+                score += 4.9
+            else:
+                score += 6.5 if features["radicals_of_monomials"] == every else 5.3
         if features["radicals"] and name == "radical_pairs":
             score += 6.0  # exact and cheap when it applies (often closes the goal outright): first
         if features["radicals"] and name == "radical_holder":
@@ -172,6 +179,18 @@ def _constraint_shapes(goal: Problem) -> dict[str, int]:
             counts["triangles"] += triangle_inequality(h, goal.variables) is not None
     counts["triangles"] //= 3
     return counts
+
+
+def _radicands_with_values(radicals: list, equalities: list) -> int:
+    """How many radicands (after removing the root, e.g. xyz in sqrt(xyz)) an equality assumption
+    equates with an expression that is not a monomial (xyz = x + y + z + 2): naming such a root gives a
+    low-degree goal, which raising every variable to a power would not."""
+    values = set()
+    for equality in equalities:
+        for side, other in ((equality.lhs, equality.rhs), (equality.rhs, equality.lhs)):
+            if not is_monomial(other):
+                values.add(sympy.expand(side))
+    return sum(1 for p in radicals if sympy.expand(p.base) in values)
 
 
 def _rational_assumptions(goal: Problem) -> bool:
