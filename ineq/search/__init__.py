@@ -110,11 +110,11 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
         if features["radicals_of_monomials"] and name == "power_substitution":
             # Exact, and first when it removes every radical; when other roots remain (whose radicands
             # it raises to higher degree) after the tactics made for those roots, just before naming them.
-            # After naming them (and after sign_cases) where a root sits inside max/min, or an assumption
-            # gives a radicand a value: both keep the goal's degree low where raising every variable
-            # to a power would multiply it.
+            # After naming them where an assumption gives a radicand a value (sqrt(xyz) with
+            # xyz = x + y + z + 2): the named root keeps the goal's degree low where raising every
+            # variable to a power would multiply it.
             every = features["radicals"] + features["assumption_radicals"]
-            if features["functions"] or features["radicands_with_values"]:
+            if features["radicands_with_values"]:
                 score += 4.9
             else:
                 score += 6.5 if features["radicals_of_monomials"] == every else 5.3

@@ -73,6 +73,8 @@ def radicals(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return
     if len(groups) == 1 and nameable[0][1] == 2:
         yield from _square_both_sides(goal, nameable[0], name)
+    if len(groups) == 1 and nameable[0][1] == 3:
+        yield from _cube_both_sides(goal, nameable[0], name)
     if deadline.expired():
         return
     yield _generic(goal, nameable[0], name)
@@ -265,6 +267,70 @@ def _sign_cut_routes(goal: Problem, extended: Problem, radical: sympy.Expr, name
                  f"the difference is at least twice the nonnegative side).",
                  f"So it suffices to prove {claim}.")
         yield Attempt(TACTIC_NAME, goal, (goal.with_goal(sign_claim), goal.with_goal(claim)), build, lines)
+
+
+def _cube_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.Symbol) -> Iterator[Attempt]:
+    """Cube both sides of a goal with one cube root group of a polynomial E: after naming t = E^(1/3)
+    and clearing denominators the goal reads N = P + Q t >= 0 modulo t^3 = E (no t^2 term), and
+
+        (P^2 - P Q t + Q^2 t^2) * N = P^3 + Q^3 E + (multiple of t^3 - E),
+
+    so where the multiplier is positive by the kernel's rule (L^2 + L t + t^2 for L <= t with L of
+    positive coefficients) the goal reduces to the radical-free P^3 + Q^3 E >= 0."""
+    base, _ = group
+    variables = goal.variables
+    if not base.is_polynomial(*variables):
+        return
+    radical = base ** sympy.Rational(1, 3)
+    extended = root_extended_problem(goal, radical, name)
+    cleared = clear_denominators(extended)
+    if cleared is None or cleared.op == "=":
+        return
+    t = name
+    try:
+        as_poly = sympy.Poly(cleared.polynomial, t)
+    except sympy.PolynomialError:
+        return
+    if any(coefficient.has(t) for coefficient in as_poly.coeffs()):
+        return
+    expanded_base = sympy.expand(base)
+    parts = [sympy.Integer(0)] * 3  # t^k = E^(k//3) t^(k%3) modulo t^3 - E
+    for (k,), coefficient in as_poly.terms():
+        parts[k % 3] += coefficient * expanded_base ** (k // 3)
+    p, q, r = (sympy.expand(part) for part in parts)
+    if q == 0 or r != 0:
+        return  # the radical cancelled out, or a t^2 term that one cube cannot clear
+    constraint = sympy.expand(t**3 - base)
+    multiplier = sympy.expand(p**2 - p * q * t + q**2 * t**2)
+    if not is_positive_factor(Domain(extended), multiplier):
+        return  # where it may vanish (P = Qt = 0), no polynomial certificate derives N >= 0 from it
+    # multiplier * N - (P^3 + Q^3 E) is a multiple of t^3 - E; the division finds the multiple.
+    rest = sympy.expand(multiplier * cleared.polynomial - p**3 - q**3 * expanded_base)
+    equality_multiplier, remainder = sympy.div(rest, constraint, t)
+    if sympy.expand(remainder) != 0:
+        return
+    strict = cleared.op == ">"
+    # Shown as a comparison of cubes: E >= L^3 for the goal L <= E^(1/3).
+    if p.could_extract_minus_sign():
+        bigger, smaller = q**3 * expanded_base, (-p)**3
+    elif q.could_extract_minus_sign():
+        bigger, smaller = p**3, (-q)**3 * expanded_base
+    else:
+        bigger, smaller = p**3 + q**3 * expanded_base, sympy.Integer(0)
+    claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
+    equality = (EqualityMultiple(constraint, sympy.expand(equality_multiplier)),) \
+        if equality_multiplier != 0 else ()
+    full_multiplier = tuple(cleared.multiplier) + (multiplier,)
+
+    def build(subs):
+        pieces = (Lemma(sympy.Integer(1), claim, subs[0]),) + equality
+        return IntroduceRoot(radical, name, Identity(full_multiplier, pieces))
+
+    lines = (_introduction_line(radical, name),
+             f"Multiplying the difference by {sympy.sstr(multiplier)} > 0 (cubing both sides) gives "
+             f"{sympy.sstr(claim.lhs)} - ({sympy.sstr(claim.rhs)}), using {name}^3 = {sympy.sstr(base)}.",
+             f"So it suffices to prove {claim}.")
+    yield Attempt(TACTIC_NAME, goal, (goal.with_goal(claim),), build, lines)
 
 
 def _split(polynomial: sympy.Expr, t: sympy.Symbol, numerator: sympy.Expr, denominator: sympy.Expr,
