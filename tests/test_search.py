@@ -190,6 +190,11 @@ def test_a_denominator_that_vanishes_only_where_the_goal_is_undefined_is_cleared
 
 @pytest.mark.parametrize("statement,first,before", [
     ("x, y, z > 0, sqrt(x) + sqrt(y) + sqrt(z) = 3 => x^3 + y^3 + z^3 >= 3", "radicals", "sos"),
+    ("x, y, z > 0 => sqrt(x) + sqrt(y) + sqrt(z) <= sqrt(3 (x + y + z))", "radical_pairs", "radicals"),
+    ("x, y, z > 0 => sqrt(x) + sqrt(y) + sqrt(z) >= 3 (xyz)^(1/6)", "power_substitution", "radicals"),
+    # xyz has a value by the assumption: naming sqrt(xyz) keeps the degree low (IneqMath train 136).
+    ("x, y, z > 0, xyz = x + y + z + 2 => sqrt(x) + sqrt(y) + sqrt(z) <= (3/2) sqrt(xyz)", "radicals",
+     "power_substitution"),
     ("x, y > 0, s > 0, s^2 = x => s^3 + y >= 0", "substitute", "sos"),
     ("a, b, c > 0, abc = 1 => a^2 + b^2 + c^2 >= a + b + c", "ratio_substitution", "sos"),
     ("a, b, c > 0, ab + bc + ca = abc(a + b + c) => a + b + c >= 3", "homogenize", "sos"),

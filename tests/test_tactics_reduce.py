@@ -128,6 +128,38 @@ def test_a_radical_of_a_fraction_is_squared_with_its_denominator_as_a_multiplier
     assert_proved_through("radicals", text)
 
 
+def test_cube_both_sides_leaves_the_comparison_of_cubes():
+    # Ineq-Comp jensen_p25: the power mean of order 3 against the weighted mean.
+    text = "x, y, z > 0 => x/4 + 3y/8 + 3z/8 <= (x^3/4 + 3y^3/8 + 3z^3/8)^(1/3)"
+    goal = parse_problem(text)
+    first = next(radicals(goal, Deadline.after(5)))
+    assert len(first.subgoals) == 1 and not radical_groups(first.subgoals[0])
+    claim = first.subgoals[0].goal
+    x, y, z = goal.variables
+    mean, cubes = x / 4 + 3 * y / 8 + 3 * z / 8, x**3 / 4 + 3 * y**3 / 8 + 3 * z**3 / 8
+    ratio = sympy.cancel((claim.lhs - claim.rhs) / (cubes - mean**3))
+    assert ratio.is_number and ratio > 0
+    proof = assert_proved_through("radicals", text)
+    assert any("cubing both sides" in line for line in proof.explanation)
+
+
+@pytest.mark.parametrize("text", [
+    "x, y > 0 => x + y <= (3 x^3 + 3 y^3)^(1/3)",  # false: x = y gives 2x against 6^(1/3) x
+    "x, y > 0 => x + 2 y <= (x^3 + y^3 + x^2 y)^(1/3)",  # false at x = y: 3x against 3^(1/3) x
+])
+def test_a_false_cubed_goal_is_not_proved(text):
+    proof, _ = prove_with("radicals", text)
+    assert proof is None
+
+
+def test_cube_both_sides_needs_a_positive_multiplier():
+    # Over x, y >= 0 the multiplier x^2 + ... + t^2 vanishes at 0: no cubing attempt, only naming.
+    goal = parse_problem("x, y >= 0 => x + y <= (4 x^3 + 4 y^3)^(1/3)")
+    attempts = list(radicals(goal, Deadline.after(5)))
+    assert all(radical_groups(subgoal) or "t" in {v.name for v in subgoal.variables}
+               for attempt in attempts for subgoal in attempt.subgoals)
+
+
 def test_radicals_wait_for_sign_cases_to_resolve_abs():
     # Naming sqrt 2 first would leave |X| inside the split and no squaring step (IMO 2006/3).
     goal = parse_problem("abs(x^3 - x) <= sqrt(2) (x^2 + 1)^2")

@@ -276,7 +276,8 @@ def _cube_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.S
         (P^2 - P Q t + Q^2 t^2) * N = P^3 + Q^3 E + (multiple of t^3 - E),
 
     so where the multiplier is positive by the kernel's rule (L^2 + L t + t^2 for L <= t with L of
-    positive coefficients) the goal reduces to the radical-free P^3 + Q^3 E >= 0."""
+    positive coefficients) the goal reduces to the radical-free Q^3 E >= (-P)^3. Only lower bounds of
+    the root (P of negative leading sign) are cubed."""
     base, _ = group
     variables = goal.variables
     if not base.is_polynomial(*variables):
@@ -300,6 +301,8 @@ def _cube_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.S
     p, q, r = (sympy.expand(part) for part in parts)
     if q == 0 or r != 0:
         return  # the radical cancelled out, or a t^2 term that one cube cannot clear
+    if not p.could_extract_minus_sign():
+        return  # an upper bound of the root (t <= L): AM-GM on t * k * k <= (t^3 + 2k^3)/3 is shorter
     constraint = sympy.expand(t**3 - base)
     multiplier = sympy.expand(p**2 - p * q * t + q**2 * t**2)
     if not is_positive_factor(Domain(extended), multiplier):
@@ -311,13 +314,7 @@ def _cube_both_sides(goal: Problem, group: tuple[sympy.Expr, int], name: sympy.S
         return
     strict = cleared.op == ">"
     # Shown as a comparison of cubes: E >= L^3 for the goal L <= E^(1/3).
-    if p.could_extract_minus_sign():
-        bigger, smaller = q**3 * expanded_base, (-p)**3
-    elif q.could_extract_minus_sign():
-        bigger, smaller = p**3, (-q)**3 * expanded_base
-    else:
-        bigger, smaller = p**3 + q**3 * expanded_base, sympy.Integer(0)
-    claim = Relation(sympy.factor(bigger), ">" if strict else ">=", sympy.factor(smaller))
+    claim = Relation(sympy.factor(q**3 * expanded_base), ">" if strict else ">=", sympy.factor((-p)**3))
     equality = (EqualityMultiple(constraint, sympy.expand(equality_multiplier)),) \
         if equality_multiplier != 0 else ()
     full_multiplier = tuple(cleared.multiplier) + (multiplier,)
