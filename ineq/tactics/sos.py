@@ -65,6 +65,10 @@ _COARSE_DENOMINATORS = (1, 2, 4, 6, 12, 24, 60, 120, 2**10)
 _FINE_DENOMINATORS = (2**14, 2**18, 2**22, 2**26, 2**30, 2**36)
 _MAX_UNKNOWNS = 2500  # larger SDPs are too slow for an interactive prover
 _MAX_PRODUCTS = 40  # atom products per configuration
+# Candidates for the strictly positive piece (1x1 blocks, one unknown each): a strict goal whose only
+# equality case is on the boundary needs a product that vanishes there, often of four or more atoms
+# ((1 - x^2)(1 - z^2) y^2 for sqrt(abc) + sqrt((1-a)(1-b)(1-c)) < 1 after a = x^2).
+_MAX_STRICT_PRODUCTS = 120
 _FACIAL_ROUNDS = 3
 # A reduced basis with larger coefficients makes the exact projection take minutes (10^24 seen) and
 # the certificate unreadable: such a reduction is given up.
@@ -385,7 +389,7 @@ def _strict_products(atoms, degree: int, homogeneous: bool, nvars: int):
             for _, factor in combination:
                 poly = poly_mul(poly, factor)
             products.append((tuple(expr for expr, _ in combination), poly))
-            if len(products) >= _MAX_PRODUCTS:
+            if len(products) >= _MAX_STRICT_PRODUCTS:
                 return products
     return products
 
