@@ -18,6 +18,7 @@ from ineq.kernel import (
     CaseSplit,
     ChangeVariables,
     Cut,
+    Generalize,
     IntroduceRoot,
     Substitute,
     SymmetryOrder,
@@ -312,6 +313,9 @@ def test_at_least_five_corruptions_per_piece_kind():
     {"rule": "root_order", "larger": "x + 1", "smaller": "y", "degree": 3,
      "certificate": {"rule": "identity", "multiplier": [], "pieces": []}},
     {"rule": "monomial_roots"},
+    {"rule": "generalize", "term": "exp(", "name": "t", "certificate": {"rule": "identity", "multiplier": [],
+                                                                       "pieces": []}},
+    {"rule": "generalize", "term": "log(a)", "certificate": {"rule": "identity", "multiplier": [], "pieces": []}},
 ])
 def test_malformed_certificate_json_is_a_format_error(bad):
     with pytest.raises(CertificateFormatError):
@@ -382,6 +386,12 @@ FOURTH_ROOT_OK = IntroduceRoot(a ** R(1, 4), t, Identity((), (Square(I(1), (), t
 ORDER_GOAL = make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x**3, ">=", y**3)],
                           Relation(x, ">=", y))
 ORDER_OK = RootOrder(x, y, 3, Identity((), (Square(I(1), (x - y,), I(1)),)))
+
+# log(a + 1) > 0 for a > 0, exp(a) > 1 for a > 0, exp(x) > 0 always: each becomes a variable t with that range.
+LOG_GOAL = make_problem([Relation(a, ">", 0)], Relation(sympy.log(a + 1) ** 2 + 1, ">=", 2 * sympy.log(a + 1)))
+LOG_OK = Generalize(sympy.log(a + 1), t, Identity((), (Square(I(1), (), t - 1),)))
+EXP_GOAL = make_problem([Relation(a, ">", 0)], Relation(sympy.exp(a), ">", 1))
+EXP_OK = Generalize(sympy.exp(a), t, Identity((), (Square(I(1), (t - 1,), I(1)),)))
 
 # x, y > 0 and x + y = 1: first 1 - x > 0 (it is y), then with that assumption clear the denominator.
 CUT_GOAL = make_problem([Relation(x, ">", 0), Relation(y, ">", 0), Relation(x + y, "=", 1)],
@@ -458,6 +468,10 @@ STRUCTURAL_VALID = [
     ("introduce-root", ROOT_GOAL, ROOT_OK),
     ("introduce-root-renames-divisor-powers", ROOT_GOAL, FOURTH_ROOT_OK),
     ("monomial-roots", MONOMIAL_GOAL, MONOMIAL_OK),
+    ("generalize-log", LOG_GOAL, LOG_OK),
+    ("generalize-exp-of-a-positive-argument", EXP_GOAL, EXP_OK),
+    ("generalize-exp", make_problem([], Relation(sympy.exp(x), ">", 0)),
+     Generalize(sympy.exp(x), t, Identity((), (Square(I(1), (t,), I(1)),)))),
     ("root-order", ORDER_GOAL, ORDER_OK),
     ("root-order-strict", make_problem([Relation(x, ">=", 0), Relation(y, ">=", 0), Relation(x**2, ">", y**2)],
                                        Relation(x, ">", y)),
@@ -593,6 +607,16 @@ STRUCTURAL_CORRUPTED = [
         Square(I(1), (), t - 1), EqualityMultiple(t**2 - 2 * a, I(-1))))), "not an equality assumption"),
     ("root-wrong-index", ROOT_GOAL, IntroduceRoot(a ** R(1, 3), t, ROOT_OK.certificate), "not an equality assumption"),
     ("monomial-roots-nothing-to-split", ROOT_GOAL, MonomialRoots(ROOT_OK), "no root of a monomial"),
+    ("generalize-name-clash", LOG_GOAL, Generalize(sympy.log(a + 1), a, LOG_OK.certificate), "already a variable"),
+    ("generalize-not-exp-or-log", LOG_GOAL, Generalize(sympy.sqrt(a), t, LOG_OK.certificate), "not exp(E) or log(E)"),
+    ("generalize-foreign-symbol", LOG_GOAL, Generalize(sympy.log(z + 1), t, LOG_OK.certificate), "uses symbols"),
+    ("generalize-exp-range-unknown", make_problem([], Relation(sympy.exp(x), ">", 1)),
+     Generalize(sympy.exp(x), t, EXP_OK.certificate), "is not an assumption"),
+    ("generalize-log-range-unknown", make_problem([Relation(a, ">", 0)], Relation(sympy.log(a), ">", 0)),
+     Generalize(sympy.log(a), t, Identity((), (Square(I(1), (t,), I(1)),))), "is not an assumption"),
+    ("generalize-other-term", LOG_GOAL, Generalize(sympy.log(a + 2), t, LOG_OK.certificate), "does not hold"),
+    ("generalize-wrong-certificate", LOG_GOAL, Generalize(sympy.log(a + 1), t, Identity((), (
+        Square(I(1), (), t - 2),))), "does not hold"),
     ("root-order-unsigned-variable", make_problem([Relation(x, ">=", 0), Relation(x**2, ">=", y**2)],
                                                   ORDER_GOAL.goal),
      RootOrder(x, y, 2, ORDER_OK.certificate), "not a variable assumed >= 0"),

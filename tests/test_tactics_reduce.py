@@ -21,6 +21,7 @@ from ineq.tactics.base import Deadline
 from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
+from ineq.tactics.generalize import generalize
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.power_substitution import power_substitution
 from ineq.tactics.product_split import product_split
@@ -45,7 +46,7 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
             "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
             "radical_holder": radical_holder, "power_substitution": power_substitution,
-            "product_split": product_split}
+            "product_split": product_split, "generalize": generalize}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -158,6 +159,33 @@ def test_cube_both_sides_needs_a_positive_multiplier():
     attempts = list(radicals(goal, Deadline.after(5)))
     assert all(radical_groups(subgoal) or "t" in {v.name for v in subgoal.variables}
                for attempt in attempts for subgoal in attempt.subgoals)
+
+
+def test_generalize_names_logs_by_positive_variables():
+    # Ineq-Comp comp_p60: an AM-GM fact written in log(a + 1), log(b + 1), log(c + 1).
+    text = ("a, b, c > 0 => (log(a + 1) + log(b + 1) + log(c + 1))^3/(8 log(a + 1) log(b + 1) log(c + 1)) >= "
+            "27 log(a + 1) log(b + 1) log(c + 1)/((log(a + 1) + log(b + 1))(log(b + 1) + log(c + 1))"
+            "(log(c + 1) + log(a + 1)))")
+    proof = assert_proved_through("generalize", text)
+    assert proof.explanation[0].startswith("Let u = log(a + 1), so u > 0")
+    document = json.loads(json.dumps(proof.certificate.to_json()))
+    assert check(parse_problem(text), certificate_from_json(document)).ok
+
+
+def test_generalize_gives_exp_of_a_positive_argument_the_range_above_one():
+    goal = parse_problem("a > 0, b > 0 => exp(a) + exp(-b) >= 0")
+    (attempt,) = generalize(goal, Deadline.after(5))
+    subgoal = attempt.subgoals[0]
+    assert not subgoal.goal.lhs.has(sympy.exp)
+    assert {str(a) for a in subgoal.assumptions} >= {"u > 1", "v > 0"}
+    assert list(generalize(parse_problem("a > 0 => a + 1 >= 1"), Deadline.after(5))) == []
+
+
+def test_generalize_does_not_prove_what_needs_the_function():
+    # Jensen for exp is true, but not for arbitrary positive u, v, w in place of exp(x), exp(y),
+    # exp((x + y)/2): the generalized goal is false and must not be proved.
+    proof, _ = prove_with("generalize", "exp((x + y)/2) <= (exp(x) + exp(y))/2")
+    assert proof is None
 
 
 def test_radicals_wait_for_sign_cases_to_resolve_abs():

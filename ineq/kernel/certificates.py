@@ -235,6 +235,23 @@ class RootOrder:
 
 
 @dataclass(frozen=True)
+class Generalize:
+    """Replace every occurrence of `term`, `exp(E)` or `log(E)`, by a new variable `name` that may
+    take any value in the term's range, and prove the result for all of them: for `exp(E)` the
+    assumption `name > 0` is added (`name > 1` when E > 0 by the multiplier positivity rule); for
+    `log(E)`, `name > 0` when E - 1 > 0 by that rule, otherwise nothing. Instantiating `name` at the
+    term's value gives back the original problem."""
+
+    term: sympy.Expr
+    name: sympy.Symbol
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "generalize", "term": _show(self.term), "name": self.name.name,
+                "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
 class Cut:
     """Prove the polynomial `claim` under the problem's assumptions (by `claim_certificate`), then the
     goal with `claim` added as an assumption (by `certificate`). A proved polynomial claim holds at
@@ -298,8 +315,8 @@ class ChangeVariables:
                 "certificate": self.certificate.to_json()}
 
 
-Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, RootOrder, Cut,
-                    Weaken, Reciprocal, ChangeVariables]
+Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, RootOrder,
+                    Generalize, Cut, Weaken, Reciprocal, ChangeVariables]
 
 
 class CertificateFormatError(ValueError):
@@ -337,6 +354,9 @@ def certificate_from_json(data: dict) -> Certificate:
                 raise CertificateFormatError(f"root_order degree must be an integer, got {degree!r}")
             return RootOrder(_read_variable(data["larger"]), _read_variable(data["smaller"]), degree,
                              certificate_from_json(data["certificate"]))
+        if rule == "generalize":
+            return Generalize(read_expression(data["term"]), _read_variable(data["name"]),
+                              certificate_from_json(data["certificate"]))
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))

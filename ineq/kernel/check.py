@@ -42,6 +42,7 @@ from ineq.kernel.certificates import (
     EqualityMultiple,
     Gram,
     Identity,
+    Generalize,
     IntroduceRoot,
     Lemma,
     MonomialRoots,
@@ -178,6 +179,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_monomial_roots(problem, certificate, where_defined)
     elif isinstance(certificate, RootOrder):
         _check_root_order(problem, certificate, where_defined)
+    elif isinstance(certificate, Generalize):
+        _check_generalize(problem, certificate, where_defined)
     elif isinstance(certificate, Cut):
         _check_cut(problem, certificate, where_defined)
     elif isinstance(certificate, Weaken):
@@ -598,6 +601,44 @@ def root_order_problem(problem: Problem, larger: sympy.Symbol, smaller: sympy.Sy
     if strictness is None:
         raise Rejected(f"root order: {larger}^{degree} >= {smaller}^{degree} is not an assumption")
     return _with(problem, [Relation(larger, ">" if strictness else ">=", smaller)])
+
+
+def _check_generalize(problem: Problem, generalization: Generalize, where_defined: bool) -> None:
+    # Soundness: at a point x of the domain where the goal is defined, take name = term(x). The
+    # added assumption holds there (exp is positive, exp(E) > 1 where E > 0, log(E) > 0 where
+    # E > 1), the rewritten assumptions and goal are the original ones at x (occurrences of the term
+    # that xreplace does not reach still read x), so the generalized problem's goal gives the
+    # original goal at x.
+    term, name = generalization.term, generalization.name
+    if name in problem.variables:
+        raise Rejected(f"{name} is already a variable of the problem")
+    if not isinstance(term, (sympy.exp, sympy.log)) or len(term.args) != 1:
+        raise Rejected(f"{sympy.sstr(term)} is not exp(E) or log(E)")
+    if not term.free_symbols <= set(problem.variables):
+        raise Rejected(f"{sympy.sstr(term)} uses symbols that are not variables of the problem")
+    generalized = generalized_problem(problem, term, name)
+    _check_part(f"after generalizing {sympy.sstr(term)} to {name}", generalized, generalization.certificate,
+                where_defined)
+
+
+def generalization(problem: Problem, term: sympy.Expr, name: sympy.Symbol) -> list[Relation]:
+    """The assumptions `Generalize` adds on `name` for `term`: exp(E) > 0, > 1 where E > 0 by the
+    multiplier positivity rule; log(E) > 0 where E - 1 > 0 by that rule, otherwise nothing."""
+    domain = Domain(problem)
+    argument = term.args[0]
+    if isinstance(term, sympy.exp):
+        return [Relation(name, ">", 1 if is_positive_factor(domain, argument) else 0)]
+    if is_positive_factor(domain, sympy.expand(argument - 1)):
+        return [Relation(name, ">", 0)]
+    return []
+
+
+def generalized_problem(problem: Problem, term: sympy.Expr, name: sympy.Symbol) -> Problem:
+    """What `Generalize` leaves to prove: every occurrence of `term` replaced by `name`, a new
+    variable with the assumptions `generalization` gives."""
+    move = {term: name}
+    return _transformed(problem, lambda e: e.xreplace(move), extra=generalization(problem, term, name),
+                        variables=tuple(problem.variables) + (name,))
 
 
 def cut_problem(problem: Problem, claim: Relation) -> Problem:

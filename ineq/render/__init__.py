@@ -14,6 +14,7 @@ from ineq.kernel import (
     Certificate,
     Cut,
     EqualityMultiple,
+    Generalize,
     Gram,
     Identity,
     IntroduceRoot,
@@ -188,6 +189,12 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         larger, smaller, degree = certificate.larger, certificate.smaller, certificate.degree
         return ([f"As {larger}, {smaller} >= 0 and {larger}^{degree} >= {smaller}^{degree}, {larger} >= {smaller}."]
                 + _certificate_lines(goal, certificate.certificate, style))
+    if isinstance(certificate, Generalize):
+        move = {certificate.term: certificate.name}
+        derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))
+        head = (f"Let {certificate.name} = {style.expr(certificate.term)}; it suffices to prove "
+                f"{style.relation(derived)} for every {certificate.name} in the range of that term.")
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, Reciprocal):
         move = {certificate.variable: 1 / certificate.name}
         derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))

@@ -62,6 +62,8 @@ def goal_features(goal: Problem) -> dict:
     """Cheap structural facts about a goal, shared by the heuristic scorer, traces and the policy."""
     g, _ = goal.goal.normalized()
     functions = g.atoms(sympy.Abs, sympy.Min, sympy.Max, sympy.exp, sympy.log)
+    transcendental = [t for side in [g] + [a.lhs - a.rhs for a in goal.assumptions]
+                      for t in side.atoms(sympy.exp, sympy.log)]
     radicals = [p for p in g.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer]
     assumption_radicals = [p for a in goal.assumptions for p in (a.lhs - a.rhs).atoms(sympy.Pow)
                            if p.exp.is_Rational and not p.exp.is_Integer]
@@ -78,6 +80,7 @@ def goal_features(goal: Problem) -> dict:
         "radicals_of_monomials": sum(1 for p in radicals + assumption_radicals if is_monomial(p.base)),
         "radicands_with_values": _radicands_with_values(radicals, equalities),
         "functions": len(functions),
+        "transcendental": len(transcendental),
         "fraction": not numerator_denominator[1].is_number,
         "strict": goal.goal.strict,
         "polynomial": g.is_polynomial(*goal.variables),
@@ -95,12 +98,15 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "denominator_signs": 1.4, "assumption_denominators": 1.6, "reciprocal": 0.4,
             "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25,
             "power_substitution": 0.3, "product_split": 3.2, "fudging": 0.2,
-            "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0}
+            "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0,
+            "generalize": 0.2}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
         if features["functions"] and name == "sign_cases":
             score += 5.0  # abs/max/min block every polynomial tactic until the cases resolve them
+        if features["transcendental"] and name == "generalize":
+            score += 6.0  # no other tactic reads exp or log: first, and lossy only where the goal needs them
         if features["radicals"] and name == "amgm":
             score += 3.5  # roots of products of positive variables are AM-GM terms: try that first, it is cheap
         if features["radicals"] and name == "radical_amgm":

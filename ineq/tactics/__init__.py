@@ -11,6 +11,7 @@ from ineq.tactics.definite_split import definite_split
 from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
+from ineq.tactics.generalize import generalize
 from ineq.tactics.homogenize import homogenize
 from ineq.tactics.power_substitution import power_substitution
 from ineq.tactics.product_split import product_split
@@ -56,4 +57,5 @@ TACTICS = {
     "ratio_substitution": ratio_substitution,
     "ravi": ravi,
     "factor_bound": factor_bound,
+    "generalize": generalize,
 }

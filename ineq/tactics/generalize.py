@@ -1,0 +1,58 @@
+"""The generalize tactic: treat exp(E) and log(E) as new variables ("let u = log(a + 1) > 0").
+
+Composed olympiad problems put a known inequality in terms of log(a + 1) or exp(a) - 1 instead of a
+plain variable: `(u + v + w)^3 / (8uvw) >= ...` with u = log(a + 1), v = log(b + 1), w = log(c + 1).
+The closing tactics read only rational functions, so the tactic replaces every exp/log term whose
+argument holds no other exp/log by a fresh variable u, with the range the kernel's `Generalize` rule
+gives it (u > 1 for exp(E) where E > 0, u > 0 for other exp(E), u > 0 for log(E) where E > 1), one
+`Generalize` step per term, all in one attempt.
+
+The step is lossy: it forgets how the term depends on its argument, so a goal that needs that
+(Jensen for exp, a variable both inside and outside a log) becomes false; the search's refuter then
+prunes the subgoal.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import sympy
+
+from ineq.kernel import Generalize, generalization, generalized_problem
+from ineq.problem import Problem
+from ineq.tactics.base import Attempt, Deadline, fresh_names
+
+TACTIC_NAME = "generalize"
+
+
+def generalize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
+    """Yield one attempt, whose one subgoal has every innermost exp/log term replaced, when the goal
+    or an assumption has one."""
+    terms = innermost_terms(goal)
+    if not terms or deadline.expired():
+        return
+    names = fresh_names(goal, len(terms), "uvwpqrst", "g")
+    current, lines = goal, []
+    for term, name in zip(terms, names):
+        added = generalization(current, term, name)
+        stated = f", so {', '.join(str(a) for a in added)}" if added else ""
+        lines.append(f"Let {name} = {sympy.sstr(term)}{stated}; it suffices to prove the goal for every such "
+                     f"{name}.")
+        current = generalized_problem(current, term, name)
+
+    def build(subs):
+        certificate = subs[0]
+        for term, name in reversed(list(zip(terms, names))):
+            certificate = Generalize(term, name, certificate)
+        return certificate
+
+    yield Attempt(TACTIC_NAME, goal, (current,), build, tuple(lines))
+
+
+def innermost_terms(goal: Problem) -> list[sympy.Expr]:
+    """The exp/log terms of the goal and assumptions whose argument has no exp/log, in a fixed order."""
+    sides = [goal.goal.lhs, goal.goal.rhs] + [side for a in goal.assumptions for side in (a.lhs, a.rhs)]
+    found = set()
+    for side in sides:
+        found |= {term for term in side.atoms(sympy.exp, sympy.log) if not term.args[0].has(sympy.exp, sympy.log)}
+    return sorted(found, key=sympy.default_sort_key)
