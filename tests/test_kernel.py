@@ -18,6 +18,7 @@ from ineq.kernel import (
     CaseSplit,
     ChangeVariables,
     Cut,
+    Exponentiate,
     Generalize,
     IntroduceRoot,
     Substitute,
@@ -315,6 +316,7 @@ def test_at_least_five_corruptions_per_piece_kind():
     {"rule": "monomial_roots"},
     {"rule": "generalize", "term": "exp(", "name": "t", "certificate": {"rule": "identity", "multiplier": [],
                                                                        "pieces": []}},
+    {"rule": "exponentiate"},
     {"rule": "generalize", "term": "log(a)", "certificate": {"rule": "identity", "multiplier": [], "pieces": []}},
 ])
 def test_malformed_certificate_json_is_a_format_error(bad):
@@ -393,6 +395,11 @@ LOG_OK = Generalize(sympy.log(a + 1), t, Identity((), (Square(I(1), (), t - 1),)
 EXP_GOAL = make_problem([Relation(a, ">", 0)], Relation(sympy.exp(a), ">", 1))
 EXP_OK = Generalize(sympy.exp(a), t, Identity((), (Square(I(1), (t - 1,), I(1)),)))
 
+# log a + log b <= 2 log((a + b)/2) is ab <= ((a + b)/2)^2.
+LOG_SUM_GOAL = make_problem([Relation(a, ">", 0), Relation(b, ">", 0)],
+                            Relation(sympy.log(a) + sympy.log(b), "<=", 2 * sympy.log(a / 2 + b / 2)))
+LOG_SUM_OK = Exponentiate(Identity((), (Square(R(1, 4), (), a - b),)))
+
 # x, y > 0 and x + y = 1: first 1 - x > 0 (it is y), then with that assumption clear the denominator.
 CUT_GOAL = make_problem([Relation(x, ">", 0), Relation(y, ">", 0), Relation(x + y, "=", 1)],
                         Relation(1 / (1 - x), ">=", 1))
@@ -469,6 +476,7 @@ STRUCTURAL_VALID = [
     ("introduce-root-renames-divisor-powers", ROOT_GOAL, FOURTH_ROOT_OK),
     ("monomial-roots", MONOMIAL_GOAL, MONOMIAL_OK),
     ("generalize-log", LOG_GOAL, LOG_OK),
+    ("exponentiate", LOG_SUM_GOAL, LOG_SUM_OK),
     ("generalize-exp-of-a-positive-argument", EXP_GOAL, EXP_OK),
     ("generalize-exp", make_problem([], Relation(sympy.exp(x), ">", 0)),
      Generalize(sympy.exp(x), t, Identity((), (Square(I(1), (t,), I(1)),)))),
@@ -607,6 +615,19 @@ STRUCTURAL_CORRUPTED = [
         Square(I(1), (), t - 1), EqualityMultiple(t**2 - 2 * a, I(-1))))), "not an equality assumption"),
     ("root-wrong-index", ROOT_GOAL, IntroduceRoot(a ** R(1, 3), t, ROOT_OK.certificate), "not an equality assumption"),
     ("monomial-roots-nothing-to-split", ROOT_GOAL, MonomialRoots(ROOT_OK), "no root of a monomial"),
+    ("exponentiate-not-only-logs", LOG_SUM_GOAL.with_goal(Relation(sympy.log(a) + a, ">=", sympy.log(b))),
+     LOG_SUM_OK, "not a rational combination of logs"),
+    ("exponentiate-argument-sign-unknown", LOG_SUM_GOAL.with_goal(Relation(sympy.log(a - b), "<=", sympy.log(a))),
+     LOG_SUM_OK, "not a rational combination of logs"),
+    ("exponentiate-irrational-weight", LOG_SUM_GOAL.with_goal(Relation(
+        sympy.sqrt(2) * sympy.log(a), "<=", sympy.sqrt(2) * sympy.log(a + b))), LOG_SUM_OK,
+     "not a rational combination of logs"),
+    ("exponentiate-equality-goal", LOG_SUM_GOAL.with_goal(Relation(sympy.log(a), "=", sympy.log(a))), LOG_SUM_OK,
+     "not a rational combination of logs"),
+    ("exponentiate-wrong-certificate", LOG_SUM_GOAL, Exponentiate(Identity((), (Square(R(1, 2), (), a - b),))),
+     "does not hold"),
+    ("exponentiate-certificate-for-the-reversed-goal", LOG_SUM_GOAL.with_goal(Relation(
+        sympy.log(a) + sympy.log(b), ">=", 2 * sympy.log(a / 2 + b / 2))), LOG_SUM_OK, "does not hold"),
     ("generalize-name-clash", LOG_GOAL, Generalize(sympy.log(a + 1), a, LOG_OK.certificate), "already a variable"),
     ("generalize-not-exp-or-log", LOG_GOAL, Generalize(sympy.sqrt(a), t, LOG_OK.certificate), "not exp(E) or log(E)"),
     ("generalize-foreign-symbol", LOG_GOAL, Generalize(sympy.log(z + 1), t, LOG_OK.certificate), "uses symbols"),

@@ -21,6 +21,7 @@ from ineq.tactics.base import Deadline
 from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.denominator_signs import denominator_signs
+from ineq.tactics.exponentiate import exponentiate
 from ineq.tactics.generalize import generalize
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
 from ineq.tactics.power_substitution import power_substitution
@@ -46,7 +47,8 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "sign_cases": sign_cases, "radical_amgm": radical_amgm, "ratio_substitution": ratio_substitution,
             "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
             "radical_holder": radical_holder, "power_substitution": power_substitution,
-            "product_split": product_split, "generalize": generalize}
+            "product_split": product_split, "generalize": generalize,
+            "exponentiate": exponentiate}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -179,6 +181,24 @@ def test_generalize_gives_exp_of_a_positive_argument_the_range_above_one():
     assert not subgoal.goal.lhs.has(sympy.exp)
     assert {str(a) for a in subgoal.assumptions} >= {"u > 1", "v > 0"}
     assert list(generalize(parse_problem("a > 0 => a + 1 >= 1"), Deadline.after(5))) == []
+
+
+def test_exponentiate_turns_weighted_logs_into_weighted_am_gm():
+    # Ineq-Comp jensen_p6: concavity of log with weights 1/4, 3/8, 3/8.
+    text = "x, y, z > 0 => log(x)/4 + 3 log(y)/8 + 3 log(z)/8 <= log(x/4 + 3y/8 + 3z/8)"
+    (attempt,) = exponentiate(parse_problem(text), Deadline.after(5))
+    claim = attempt.subgoals[0].goal
+    assert not claim.lhs.has(sympy.log) and not claim.rhs.has(sympy.log)
+    proof = assert_proved_through("exponentiate", text, closers=("amgm", "sos", "radicals"))
+    assert proof.explanation[0].startswith("Since log is increasing")
+    # Not a combination of logs (a constant term), or an argument of unknown sign: nothing.
+    assert list(exponentiate(parse_problem("x > 0 => log(x) + 1 >= 0"), Deadline.after(5))) == []
+    assert list(exponentiate(parse_problem("x, y > 0 => log(x - y) <= log(x)"), Deadline.after(5))) == []
+
+
+def test_exponentiate_does_not_prove_a_false_comparison():
+    proof, _ = prove_with("exponentiate", "x, y > 0 => log(x) + log(y) >= 2 log(x/2 + y/2)")
+    assert proof is None
 
 
 def test_generalize_does_not_prove_what_needs_the_function():

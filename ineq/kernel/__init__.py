@@ -9,6 +9,7 @@ from ineq.kernel.certificates import (
     CertificateFormatError,
     Cut,
     EqualityMultiple,
+    Exponentiate,
     Generalize,
     Gram,
     Identity,
@@ -32,6 +33,9 @@ from ineq.kernel.check import (
     changed_problem,
     check,
     cut_problem,
+    exponentiated_goal,
+    exponentiated_problem,
+    log_combination,
     generalized_problem,
     generalization,
     is_nonnegative_by_coefficients,
@@ -49,7 +53,7 @@ from ineq.kernel.check import (
 from ineq.kernel.proof_file import FORMAT, load_proof, problem_from_json, proof_document
 
 __all__ = [
-    "AMGM", "CaseSplit", "ChangeVariables", "changed_problem", "Cut", "cut_problem", "Generalize", "generalized_problem", "generalization", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
+    "AMGM", "CaseSplit", "ChangeVariables", "changed_problem", "Cut", "cut_problem", "Generalize", "generalized_problem", "generalization", "Exponentiate", "exponentiated_problem", "exponentiated_goal", "log_combination", "Pin", "Weaken", "weakened_problem", "is_positive_where_defined", "Reciprocal",
     "reciprocal_problem", "case_problems", "is_nonnegative_by_coefficients", "rename_radical", "root_extended_problem", "substituted_problem", "Certificate", "IntroduceRoot", "MonomialRoots", "RootOrder", "root_order_problem", "monomial_roots_problem", "split_monomial_roots", "Substitute", "SymmetryOrder", "Domain", "is_positive_factor", "CertificateFormatError", "EqualityMultiple", "FORMAT", "Gram", "Identity", "Lemma",
     "Piece", "Square", "Verdict", "certificate_from_json", "check", "load_proof", "problem_from_json",
     "proof_document",

@@ -252,6 +252,19 @@ class Generalize:
 
 
 @dataclass(frozen=True)
+class Exponentiate:
+    """A goal `sum_k c_k log(P_k) >= 0` (or `> 0`; rational c_k, each P_k > 0 by the multiplier
+    positivity rule) becomes `prod_{c_k > 0} P_k^c_k >= prod_{c_k < 0} P_k^(-c_k)` (or `>`): log is
+    increasing, and the sum is the log of the quotient of the products. The new goal is proved by
+    `certificate`."""
+
+    certificate: "Certificate"
+
+    def to_json(self) -> dict:
+        return {"rule": "exponentiate", "certificate": self.certificate.to_json()}
+
+
+@dataclass(frozen=True)
 class Cut:
     """Prove the polynomial `claim` under the problem's assumptions (by `claim_certificate`), then the
     goal with `claim` added as an assumption (by `certificate`). A proved polynomial claim holds at
@@ -316,7 +329,7 @@ class ChangeVariables:
 
 
 Certificate = Union[Identity, CaseSplit, SymmetryOrder, Substitute, IntroduceRoot, MonomialRoots, RootOrder,
-                    Generalize, Cut, Weaken, Reciprocal, ChangeVariables]
+                    Generalize, Exponentiate, Cut, Weaken, Reciprocal, ChangeVariables]
 
 
 class CertificateFormatError(ValueError):
@@ -357,6 +370,8 @@ def certificate_from_json(data: dict) -> Certificate:
         if rule == "generalize":
             return Generalize(read_expression(data["term"]), _read_variable(data["name"]),
                               certificate_from_json(data["certificate"]))
+        if rule == "exponentiate":
+            return Exponentiate(certificate_from_json(data["certificate"]))
         if rule == "cut":
             return Cut(relation_from_json(data["claim"]), certificate_from_json(data["claim_certificate"]),
                        certificate_from_json(data["certificate"]))

@@ -42,6 +42,7 @@ from ineq.kernel.certificates import (
     EqualityMultiple,
     Gram,
     Identity,
+    Exponentiate,
     Generalize,
     IntroduceRoot,
     Lemma,
@@ -179,6 +180,8 @@ def _check(problem: Problem, certificate: Certificate, where_defined: bool = Tru
         _check_monomial_roots(problem, certificate, where_defined)
     elif isinstance(certificate, RootOrder):
         _check_root_order(problem, certificate, where_defined)
+    elif isinstance(certificate, Exponentiate):
+        _check_exponentiate(problem, certificate, where_defined)
     elif isinstance(certificate, Generalize):
         _check_generalize(problem, certificate, where_defined)
     elif isinstance(certificate, Cut):
@@ -639,6 +642,52 @@ def generalized_problem(problem: Problem, term: sympy.Expr, name: sympy.Symbol) 
     move = {term: name}
     return _transformed(problem, lambda e: e.xreplace(move), extra=generalization(problem, term, name),
                         variables=tuple(problem.variables) + (name,))
+
+
+def _check_exponentiate(problem: Problem, exponentiation: Exponentiate, where_defined: bool) -> None:
+    # Soundness: on the domain every P_k > 0, so each log(P_k) is defined and the goal's difference
+    # is log(A) - log(B) with A, B > 0 the two products; log is strictly increasing, so the
+    # difference is >= 0 (> 0) exactly where A >= B (A > B).
+    exponentiated = exponentiated_problem(problem)
+    if exponentiated is None:
+        raise Rejected("the goal is not a rational combination of logs of positive expressions")
+    _check_part("after exponentiating", exponentiated, exponentiation.certificate, where_defined)
+
+
+def exponentiated_problem(problem: Problem) -> Problem | None:
+    """What `Exponentiate` leaves to prove, or None where the goal is not `sum_k c_k log(P_k)` op 0
+    with rational c_k and every P_k > 0 by the multiplier positivity rule."""
+    form = log_combination(problem.goal)
+    if form is None:
+        return None
+    coefficients, op = form
+    domain = Domain(problem)
+    for argument in coefficients:
+        if not argument.free_symbols <= set(problem.variables) or not is_positive_factor(domain, argument):
+            return None
+    return problem.with_goal(exponentiated_goal(coefficients, op))
+
+
+def log_combination(goal: Relation) -> tuple[dict, str] | None:
+    """`({P_k: c_k}, op)` when `goal` reads `sum_k c_k log(P_k)` op 0 (rational c_k, op `>=` or
+    `>`), else None."""
+    g, op = goal.normalized()
+    if op == "=":
+        return None
+    coefficients: dict[sympy.Expr, sympy.Rational] = {}
+    for term in sympy.Add.make_args(sympy.expand(g, log=False)):
+        coefficient, rest = term.as_coeff_Mul()
+        if not (coefficient.is_Rational and isinstance(rest, sympy.log)):
+            return None
+        coefficients[rest.args[0]] = coefficients.get(rest.args[0], 0) + coefficient
+    return coefficients, op
+
+
+def exponentiated_goal(coefficients: dict, op: str) -> Relation:
+    """`prod_{c > 0} P^c op prod_{c < 0} P^(-c)` for `log_combination`'s output."""
+    larger = sympy.Mul(*(p ** c for p, c in coefficients.items() if c > 0))
+    smaller = sympy.Mul(*(p ** -c for p, c in coefficients.items() if c < 0))
+    return Relation(larger, op, smaller)
 
 
 def cut_problem(problem: Problem, claim: Relation) -> Problem:

@@ -14,6 +14,7 @@ from ineq.kernel import (
     Certificate,
     Cut,
     EqualityMultiple,
+    Exponentiate,
     Generalize,
     Gram,
     Identity,
@@ -28,6 +29,8 @@ from ineq.kernel import (
     Weaken,
     case_problems,
     rename_radical,
+    exponentiated_goal,
+    log_combination,
     split_monomial_roots,
 )
 from ineq.problem import Problem, Relation, make_problem
@@ -189,6 +192,11 @@ def _certificate_lines(goal: Relation, certificate: Certificate, style: _Style) 
         larger, smaller, degree = certificate.larger, certificate.smaller, certificate.degree
         return ([f"As {larger}, {smaller} >= 0 and {larger}^{degree} >= {smaller}^{degree}, {larger} >= {smaller}."]
                 + _certificate_lines(goal, certificate.certificate, style))
+    if isinstance(certificate, Exponentiate):
+        form = log_combination(goal)
+        derived = exponentiated_goal(*form) if form is not None else goal
+        head = f"Since log is increasing, the goal is {style.relation(derived)}."
+        return [head] + _certificate_lines(derived, certificate.certificate, style)
     if isinstance(certificate, Generalize):
         move = {certificate.term: certificate.name}
         derived = Relation(goal.lhs.xreplace(move), goal.op, goal.rhs.xreplace(move))

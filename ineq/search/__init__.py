@@ -99,7 +99,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25,
             "power_substitution": 0.3, "product_split": 3.2, "fudging": 0.2,
             "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0,
-            "generalize": 0.2}
+            "generalize": 0.2, "exponentiate": 0.3}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)
@@ -107,6 +107,8 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             score += 5.0  # abs/max/min block every polynomial tactic until the cases resolve them
         if features["transcendental"] and name == "generalize":
             score += 6.0  # no other tactic reads exp or log: first, and lossy only where the goal needs them
+        if features["transcendental"] and name == "exponentiate":
+            score += 6.0  # exact, so before generalize, which would forget what log is
         if features["radicals"] and name == "amgm":
             score += 3.5  # roots of products of positive variables are AM-GM terms: try that first, it is cheap
         if features["radicals"] and name == "radical_amgm":

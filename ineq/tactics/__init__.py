@@ -9,6 +9,7 @@ from ineq.tactics.assumption_denominators import assumption_denominators
 from ineq.tactics.cauchy_schwarz import cauchy_schwarz
 from ineq.tactics.definite_split import definite_split
 from ineq.tactics.denominator_signs import denominator_signs
+from ineq.tactics.exponentiate import exponentiate
 from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.generalize import generalize
@@ -58,4 +59,5 @@ TACTICS = {
     "ravi": ravi,
     "factor_bound": factor_bound,
     "generalize": generalize,
+    "exponentiate": exponentiate,
 }
