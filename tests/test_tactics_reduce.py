@@ -174,12 +174,16 @@ def test_generalize_names_logs_by_positive_variables():
     assert check(parse_problem(text), certificate_from_json(document)).ok
 
 
-def test_generalize_gives_exp_of_a_positive_argument_the_range_above_one():
-    goal = parse_problem("a > 0, b > 0 => exp(a) + exp(-b) >= 0")
+def test_generalize_writes_exp_of_a_positive_argument_as_one_plus_a_positive_variable():
+    goal = parse_problem("a > 0, b > 0 => exp(a) + exp(-b) >= 1")
     (attempt,) = generalize(goal, Deadline.after(5))
     subgoal = attempt.subgoals[0]
-    assert not subgoal.goal.lhs.has(sympy.exp)
-    assert {str(a) for a in subgoal.assumptions} >= {"u > 1", "v > 0"}
+    v, w = var("v"), var("w")
+    assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (v + w)) == 0
+    assert {str(a) for a in subgoal.assumptions} == {"a > 0", "b > 0", "v > 0", "w > 0"}
+    assert attempt.explanation[0].startswith("Let v = exp(a) - 1, so v > 0")
+    proof = assert_proved_through("generalize", "a > 0, b > 0 => exp(a) + exp(-b) >= 1")
+    assert check(goal, certificate_from_json(json.loads(json.dumps(proof.certificate.to_json())))).ok
     assert list(generalize(parse_problem("a > 0 => a + 1 >= 1"), Deadline.after(5))) == []
 
 

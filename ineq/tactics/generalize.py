@@ -4,8 +4,8 @@ Composed olympiad problems put a known inequality in terms of log(a + 1) or exp(
 plain variable: `(u + v + w)^3 / (8uvw) >= ...` with u = log(a + 1), v = log(b + 1), w = log(c + 1).
 The closing tactics read only rational functions, so the tactic replaces every exp/log term whose
 argument holds no other exp/log by a fresh variable u, with the range the kernel's `Generalize` rule
-gives it (u > 1 for exp(E) where E > 0, u > 0 for other exp(E), u > 0 for log(E) where E > 1), one
-`Generalize` step per term, all in one attempt.
+gives it (u > 0 for exp(E), u > 0 for log(E) where E > 1), one `Generalize` step per term, all in one
+attempt. Where E > 0, exp(E) > 1 is written 1 + w with w > 0 (a shift by `ChangeVariables`).
 
 The step is lossy: it forgets how the term depends on its argument, so a goal that needs that
 (Jensen for exp, a variable both inside and outside a log) becomes false; the search's refuter then
@@ -18,8 +18,8 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import Generalize, generalization, generalized_problem
-from ineq.problem import Problem
+from ineq.kernel import ChangeVariables, Generalize, changed_problem, generalization, generalized_problem
+from ineq.problem import Problem, Relation
 from ineq.tactics.base import Attempt, Deadline, fresh_names
 
 TACTIC_NAME = "generalize"
@@ -27,22 +27,35 @@ TACTIC_NAME = "generalize"
 
 def generalize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     """Yield one attempt, whose one subgoal has every innermost exp/log term replaced, when the goal
-    or an assumption has one."""
+    or an assumption has one. A term exp(E) > 1 (E > 0) becomes 1 + w with w > 0 (a `ChangeVariables`
+    shift after `Generalize`), so that exp(E) - 1, common in composed problems, is the variable w."""
     terms = innermost_terms(goal)
     if not terms or deadline.expired():
         return
-    names = fresh_names(goal, len(terms), "uvwpqrst", "g")
-    current, lines = goal, []
-    for term, name in zip(terms, names):
+    names = fresh_names(goal, 2 * len(terms), "uvwpqrst", "g")
+    current, lines, steps = goal, [], []
+    for term, name, shifted in zip(terms, names[::2], names[1::2]):
         added = generalization(current, term, name)
+        current = generalized_problem(current, term, name)
+        if added == [Relation(name, ">", 1)]:
+            # u > 1 is the last assumption; u = 1 + w with w = u - 1 > 0 replaces it.
+            change = ChangeVariables(((name, 1 + shifted),), ((shifted, name - 1),),
+                                     (len(current.assumptions) - 1,), None)
+            current = changed_problem(current, change)
+            steps.append((term, name, change))
+            lines.append(f"Let {shifted} = {sympy.sstr(term)} - 1, so {shifted} > 0; it suffices to prove the goal "
+                         f"for every such {shifted}.")
+            continue
+        steps.append((term, name, None))
         stated = f", so {', '.join(str(a) for a in added)}" if added else ""
         lines.append(f"Let {name} = {sympy.sstr(term)}{stated}; it suffices to prove the goal for every such "
                      f"{name}.")
-        current = generalized_problem(current, term, name)
 
     def build(subs):
         certificate = subs[0]
-        for term, name in reversed(list(zip(terms, names))):
+        for term, name, change in reversed(steps):
+            if change is not None:
+                certificate = ChangeVariables(change.forward, change.inverse, change.dropped, certificate)
             certificate = Generalize(term, name, certificate)
         return certificate
 
