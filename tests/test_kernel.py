@@ -672,6 +672,15 @@ def test_structural_rules_reject_corruptions(name, problem, certificate, reason)
     assert reason in verdict.reason, verdict.reason
 
 
+def test_weakening_drops_a_variable_that_then_occurs_nowhere():
+    from ineq.kernel import weakened_problem
+
+    problem = make_problem([Relation(a, ">", 0), Relation(b, ">", 0)], Relation(b**2, ">=", 0))
+    weakened = weakened_problem(problem, Relation(a, ">", 0))
+    assert weakened.variables == (b,) and weakened.assumptions == (Relation(b, ">", 0),)
+    assert weakened_problem(problem, Relation(b, ">", 0)).variables == (a, b)  # b is still in the goal
+
+
 def test_naming_a_root_renames_its_fractional_powers_only():
     # t = a^(1/4): sqrt(a) = t^2 and a^(3/4) = t^3, while a^2 (an integer power) stays as it is.
     from ineq.kernel import root_extended_problem

@@ -411,11 +411,14 @@ def changed_problem(problem: Problem, change: ChangeVariables) -> Problem:
 
 def weakened_problem(problem: Problem, dropped: Relation) -> Problem | None:
     """What `Weaken` leaves to prove: the problem without the first assumption equal to `dropped`
-    (same sides, same relation), or None when there is none."""
+    (same sides, same relation), or None when there is none. A variable that then occurs nowhere is
+    dropped too (a statement about all values of a variable it does not mention is the same
+    statement without it)."""
     for index, assumption in enumerate(problem.assumptions):
         if assumption.op == dropped.op and assumption.lhs == dropped.lhs and assumption.rhs == dropped.rhs:
             rest = [a for i, a in enumerate(problem.assumptions) if i != index]
-            return make_problem(rest, problem.goal, extra_variables=problem.variables)
+            used = problem.goal.free_symbols().union(*(a.free_symbols() for a in rest))
+            return make_problem(rest, problem.goal, extra_variables=[v for v in problem.variables if v in used])
     return None
 
 

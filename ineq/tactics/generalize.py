@@ -18,7 +18,15 @@ from typing import Iterator
 
 import sympy
 
-from ineq.kernel import ChangeVariables, Generalize, changed_problem, generalization, generalized_problem
+from ineq.kernel import (
+    ChangeVariables,
+    Generalize,
+    Weaken,
+    changed_problem,
+    generalization,
+    generalized_problem,
+    weakened_problem,
+)
 from ineq.problem import Problem, Relation
 from ineq.tactics.base import Attempt, Deadline, fresh_names
 
@@ -51,8 +59,15 @@ def generalize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         lines.append(f"Let {name} = {sympy.sstr(term)}{stated}; it suffices to prove the goal for every such "
                      f"{name}.")
 
+    # A variable left only in its own sign assumption (d after log(d + 1) became u) is dropped.
+    unused = _unused_variable_assumptions(current)
+    for assumption in unused:
+        current = weakened_problem(current, assumption)
+
     def build(subs):
         certificate = subs[0]
+        for assumption in reversed(unused):
+            certificate = Weaken(assumption, certificate)
         for term, name, change in reversed(steps):
             if change is not None:
                 certificate = ChangeVariables(change.forward, change.inverse, change.dropped, certificate)
@@ -60,6 +75,20 @@ def generalize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return certificate
 
     yield Attempt(TACTIC_NAME, goal, (current,), build, tuple(lines))
+
+
+def _unused_variable_assumptions(problem: Problem) -> list[Relation]:
+    """The assumptions in one variable that occurs in no other assumption and not in the goal."""
+    unused = []
+    for index, assumption in enumerate(problem.assumptions):
+        symbols = assumption.free_symbols()
+        if len(symbols) != 1:
+            continue
+        others = problem.goal.free_symbols().union(
+            *(a.free_symbols() for i, a in enumerate(problem.assumptions) if i != index))
+        if not symbols & others:
+            unused.append(assumption)
+    return unused
 
 
 def innermost_terms(goal: Problem) -> list[sympy.Expr]:

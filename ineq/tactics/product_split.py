@@ -32,7 +32,7 @@ TACTIC_NAME = "product_split"
 
 
 def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
-    """Yield one attempt when the goal is a product of two independent problems."""
+    """Yield one or two attempts when the goal is a product of two independent problems."""
     if goal.goal.op not in (">=", "<="):
         return
     big, small = (goal.goal.lhs, goal.goal.rhs) if goal.goal.op == ">=" else (goal.goal.rhs, goal.goal.lhs)
@@ -49,13 +49,23 @@ def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return
     ratio = q / p
     root = sympy.sqrt(ratio)
-    lam, mu = (root, root) if root.is_Rational else (ratio, sympy.Integer(1))
-    claims = [Relation(a_factor, ">=", lam * c_factor), Relation(b_factor, ">=", mu * d_factor)]
+    # The constant goes to one factor or splits evenly; where sqrt(q/p) is irrational, either factor
+    # may carry it (3x^7/7 + 4y^7/7 >= x^3 y^4 takes all of 1/7), so both are proposed.
+    splits = [(root, root)] if root.is_Rational else [(ratio, sympy.Integer(1)), (sympy.Integer(1), ratio)]
     domain = Domain(goal)
+    for lam, mu in splits:
+        if deadline.expired():
+            return
+        yield _attempt(goal, first, second, p, (a_factor, b_factor, c_factor, d_factor), lam, mu, domain)
+
+
+def _attempt(goal: Problem, first: set, second: set, p, factors: tuple, lam, mu, domain: Domain) -> Attempt:
+    """The attempt that proves A >= lam C and B >= mu D (and C, D >= 0 where not evident), each with
+    the other group's assumptions dropped, then the goal from them."""
+    a_factor, b_factor, c_factor, d_factor = factors
+    claims = [Relation(a_factor, ">=", lam * c_factor), Relation(b_factor, ">=", mu * d_factor)]
     claims += [Relation(factor, ">=", 0) for factor in (c_factor, d_factor)
                if not factor.is_number and _square_parts(factor, domain) is None]
-    if deadline.expired():
-        return
     subgoals, weakenings, current = [], [], goal
     for claim in claims:
         group = first if claim.lhs.free_symbols <= first and claim.rhs.free_symbols <= first else second
@@ -77,9 +87,9 @@ def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
         return certificate
 
     shown = ", ".join(str(c) for c in claims[:2])
-    yield Attempt(TACTIC_NAME, goal, tuple(subgoals), build,
-                  (f"No assumption links {_names(first)} with {_names(second)}, so bound each factor on its own: "
-                   f"{shown}; multiplying the two bounds proves the goal.",))
+    return Attempt(TACTIC_NAME, goal, tuple(subgoals), build,
+                   (f"No assumption links {_names(first)} with {_names(second)}, so bound each factor on its own: "
+                    f"{shown}; multiplying the two bounds proves the goal.",))
 
 
 def _variable_groups(goal: Problem, big: sympy.Expr, small: sympy.Expr) -> tuple[set, set] | None:
