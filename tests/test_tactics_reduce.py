@@ -770,6 +770,16 @@ def test_product_split_gives_an_irrational_ratio_to_either_factor():
     assert_proved_through("product_split", text, closers=("amgm", "sos", "homogenize", "symmetry"))
 
 
+def test_product_split_first_tries_the_constant_that_keeps_equality_at_all_ones():
+    # Ineq-Comp comp_p18 after generalize: 2 * (a triangle inequality) over an AM-GM denominator.
+    # The constant 3 splits as 1/2 (equality at p = r = v) times 6 (equality at a = b = c = d).
+    text = ("a, b, c, d > 0, p + v > r, p + r > v, r + v > p, p, r, v > 0 => "
+            "(2p^2(r + v) + 2r^2(p + v) + 2v^2(p + r))/(a^2 b^2 c d) >= (p^3 + r^3 + v^3 + 9prv)/(a^6/3 + b^6/3 + c^6/6 + d^6/6)")
+    first = next(product_split(parse_problem(text), Deadline.after(5)))
+    assert str(first.subgoals[0].goal) == "1/(a**2*b**2*c*d) >= 6/(2*a**6 + 2*b**6 + c**6 + d**6)"
+    assert_proved_through("product_split", text, closers=("amgm", "sos", "symmetry"))
+
+
 def test_product_split_needs_independent_groups():
     for text in ["x,y,a,b > 0, x + a = 1 => (x + y)(a + b) >= 0",        # an assumption links x and a
                  "x,y > 0 => (x + y)(1/x + 1/y) >= 4",                    # one group only

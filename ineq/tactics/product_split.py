@@ -52,6 +52,12 @@ def product_split(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     # The constant goes to one factor or splits evenly; where sqrt(q/p) is irrational, either factor
     # may carry it (3x^7/7 + 4y^7/7 >= x^3 y^4 takes all of 1/7), so both are proposed.
     splits = [(root, root)] if root.is_Rational else [(ratio, sympy.Integer(1)), (sympy.Integer(1), ratio)]
+    # Where sqrt(q/p) is irrational and every variable = 1 satisfies the first group's assumptions
+    # (the usual equality case of a symmetric factor), A/C there is the constant that keeps equality:
+    # try it first.
+    at_ones = None if root.is_Rational else _ratio_at_ones(goal, first, a_factor, c_factor)
+    if at_ones is not None and (at_ones, ratio / at_ones) not in splits:
+        splits.insert(0, (at_ones, ratio / at_ones))
     domain = Domain(goal)
     for lam, mu in splits:
         if deadline.expired():
@@ -90,6 +96,23 @@ def _attempt(goal: Problem, first: set, second: set, p, factors: tuple, lam, mu,
     return Attempt(TACTIC_NAME, goal, tuple(subgoals), build,
                    (f"No assumption links {_names(first)} with {_names(second)}, so bound each factor on its own: "
                     f"{shown}; multiplying the two bounds proves the goal.",))
+
+
+def _ratio_at_ones(goal: Problem, group: set, numerator: sympy.Expr, denominator: sympy.Expr):
+    """numerator / denominator with every variable of `group` set to 1, when that point satisfies
+    the assumptions on `group` and the value is a positive rational; else None."""
+    ones = {v: sympy.Integer(1) for v in group}
+    for assumption in goal.assumptions:
+        if assumption.free_symbols() <= group:
+            holds = Relation(assumption.lhs.xreplace(ones), assumption.op, assumption.rhs.xreplace(ones))
+            difference, op = holds.normalized()
+            value = sympy.nsimplify(difference)
+            if not value.is_Rational or not (value > 0 if op == ">" else value >= 0 if op == ">=" else value == 0):
+                return None
+    top, bottom = numerator.xreplace(ones), denominator.xreplace(ones)
+    if not (top.is_Rational and bottom.is_Rational) or top <= 0 or bottom <= 0:
+        return None
+    return top / bottom
 
 
 def _variable_groups(goal: Problem, big: sympy.Expr, small: sympy.Expr) -> tuple[set, set] | None:
