@@ -291,7 +291,8 @@ def _simple_bound(relation: Relation, variables: tuple[sympy.Symbol, ...]):
 
 
 def _solve_for(equation: sympy.Expr, symbol: sympy.Symbol) -> list[sympy.Expr] | None:
-    """Exact solutions of `equation = 0` for `symbol` when its numerator is of degree 1 or 2 in it."""
+    """Exact solutions of `equation = 0` for `symbol` when its numerator is of degree 1 or 2 in it, or
+    a binomial A symbol^n + C."""
     numerator = sympy.numer(sympy.together(equation))
     try:
         polynomial = sympy.Poly(sympy.expand(numerator), symbol)
@@ -307,16 +308,30 @@ def _solve_for(equation: sympy.Expr, symbol: sympy.Symbol) -> list[sympy.Expr] |
             return [root, -root]
         discriminant = sympy.factor(b**2 - 4 * a * c)
         return [(-b + sympy.sqrt(discriminant)) / (2 * a), (-b - sympy.sqrt(discriminant)) / (2 * a)]
+    if _is_binomial(polynomial):
+        # A x^n + C = 0 (bcd = 1 as d^3 = 1/(bc)^3): the real n-th roots of -C/A.
+        value = sympy.cancel(-coefficients[-1] / coefficients[0])
+        if polynomial.degree() % 2:
+            return [sympy.real_root(value, polynomial.degree())]
+        root = value ** sympy.Rational(1, polynomial.degree())
+        return [root, -root]
     return None
+
+
+def _is_binomial(polynomial: sympy.Poly) -> bool:
+    """Whether the polynomial (in one symbol, other symbols in its coefficients) is A x^n + C."""
+    coefficients = polynomial.all_coeffs()
+    return polynomial.degree() > 2 and coefficients[-1] != 0 and all(c == 0 for c in coefficients[1:-1])
 
 
 def _elimination_degree(equation: sympy.Expr, symbol: sympy.Symbol) -> int | None:
     numerator = sympy.numer(sympy.together(equation))
     try:
-        degree = sympy.Poly(sympy.expand(numerator), symbol).degree()
+        polynomial = sympy.Poly(sympy.expand(numerator), symbol)
     except sympy.PolynomialError:
         return None
-    return degree if degree in (1, 2) else None
+    degree = polynomial.degree()
+    return degree if degree in (1, 2) or _is_binomial(polynomial) else None
 
 
 @dataclass
@@ -668,6 +683,28 @@ def refute(problem: Problem, timeout: float = 10.0, seed: int = 0) -> Counterexa
         if not domain.free:  # a single point: nothing more to sample
             return None
     return None
+
+
+def feasible_points(problem: Problem, count: int = 256, seed: int = 0) -> list[dict[sympy.Symbol, float]]:
+    """Float points (variable -> value) where every assumption holds numerically, drawn the way the
+    refuter samples (equality assumptions solved for a variable where possible). For untrusted
+    heuristics such as ranking candidate subgoals; no exactness is claimed."""
+    domain = _analyse(problem)
+    if not domain.free:
+        return []
+    rng = np.random.default_rng([seed, 7])
+    points = _sample(domain, rng, count)
+    found = []
+    for branch in domain.branches:
+        evaluator = _Evaluator(problem, domain, branch)
+        infeasibility, scores = evaluator.evaluate(points)
+        with np.errstate(all="ignore"):
+            columns = evaluator._full(points)
+        for index in np.flatnonzero((infeasibility == 0) & ~np.isnan(scores)):
+            values = {symbol: float(np.real(column[index])) for symbol, column in zip(problem.variables, columns)}
+            if all(math.isfinite(value) for value in values.values()):
+                found.append(values)
+    return found
 
 
 def _try_candidates(points, scores, feasible, evaluator, branch_index, confirmer, deadline, limit):

@@ -16,7 +16,7 @@ import pytest
 import sympy
 
 from ineq.problem import Problem, Relation, make_problem, var
-from ineq.refute import Counterexample, RefuteError, evaluate_relation_exactly, refute
+from ineq.refute import Counterexample, RefuteError, evaluate_relation_exactly, feasible_points, refute
 
 FALSE_STATEMENTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "false_statements.jsonl"  # ../shared beside the checkout
 RELATION_OPERATORS = (">=", "<=", "!=", ">", "<", "=")  # two-character operators first
@@ -196,6 +196,25 @@ def test_quadratic_equality_is_solved_with_radicals():
     assert sympy.expand(x**2 + y**2 + z**2) == 1
     assert counterexample.method.startswith("60-digit interval arithmetic")
     assert_refutes(problem, counterexample)
+
+
+def test_product_equality_is_solved_for_a_real_root():
+    # abc = 1 in cubes: c^3 = 1/(ab)^3 is solved for c, so random points satisfy it.
+    problem = make(["a > 0", "b > 0", "c > 0", "a^3 b^3 c^3 = 1"], "a + b + c >= 3.3")
+    counterexample = refute(problem, timeout=5)
+    assert counterexample is not None
+    a, b, c = (counterexample.values[name] for name in "abc")
+    assert sympy.simplify(a**3 * b**3 * c**3) == 1
+    assert_refutes(problem, counterexample)
+
+
+def test_feasible_points_satisfy_the_assumptions():
+    problem = make(["x > 0", "y > 0", "x^3 y^3 = 8", "x <= 4"], "x + y >= 0")
+    points = feasible_points(problem, count=64)
+    assert len(points) >= 8
+    for point in points:
+        x, y = point[var("x")], point[var("y")]
+        assert 0 < x <= 4 + 1e-9 and y > 0 and abs(x**3 * y**3 - 8) <= 1e-6 * 8
 
 
 def test_equality_goal_is_refuted():

@@ -37,6 +37,7 @@ from ineq.tactics.reciprocal import denominator_variables, reciprocal
 from ineq.tactics.sign_cases import sign_cases, split_candidates
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import solve_linear, substitute
+from ineq.tactics.sum_split import sum_split
 from ineq.tactics.symmetry import symmetry
 from ineq.tactics.tangent_line import tangent_line
 
@@ -48,7 +49,7 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
             "radical_holder": radical_holder, "power_substitution": power_substitution,
             "product_split": product_split, "generalize": generalize,
-            "exponentiate": exponentiate}
+            "exponentiate": exponentiate, "sum_split": sum_split}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -778,6 +779,25 @@ def test_product_split_first_tries_the_constant_that_keeps_equality_at_all_ones(
     first = next(product_split(parse_problem(text), Deadline.after(5)))
     assert str(first.subgoals[0].goal) == "1/(a**2*b**2*c*d) >= 6/(2*a**6 + 2*b**6 + c**6 + d**6)"
     assert_proved_through("product_split", text, closers=("amgm", "sos", "symmetry"))
+
+
+def test_sum_split_separates_the_two_inequalities_of_a_sum():
+    # Ineq-Comp comp_p79's shape: weighted AM-GM (in a, b) plus Nesbitt (in x, y, z), written as one sum.
+    text = ("a, b, x, y, z > 0 => 4a^6/3 + 2b^6/3 + x/(y + z) + y/(z + x) + z/(x + y) >= 2a^4 b^2 + 3/2")
+    goal = parse_problem(text)
+    attempts = list(sum_split(goal, Deadline.after(5)))
+    assert attempts
+    claims = {str(subgoal.goal) for subgoal in attempts[0].subgoals}
+    assert claims == {"4*a**6/3 + 2*b**6/3 >= 2*a**4*b**2", "x/(y + z) + y/(x + z) + z/(x + y) >= 3/2"}
+    proof = assert_proved_through("sum_split", text, closers=("amgm", "sos"))
+    assert check(goal, certificate_from_json(json.loads(json.dumps(proof.certificate.to_json())))).ok
+
+
+def test_sum_split_proposes_only_splits_true_at_every_sample():
+    # a^2 + b^2 + c^2 >= ab + bc + ca has no termwise split that holds everywhere.
+    assert list(sum_split(parse_problem("a, b, c > 0 => a^2 + b^2 + c^2 >= ab + bc + ca"), Deadline.after(5))) == []
+    proof, _ = prove_with("sum_split", "a, b, x, y > 0 => a^2 + b^2 + x/y + y/x >= 2ab + 2.5")
+    assert proof is None  # false: a = b, x = y gives 2a^2 + 2 against 2a^2 + 2.5
 
 
 def test_product_split_needs_independent_groups():

@@ -29,6 +29,7 @@ from ineq.tactics.sign_cases import sign_cases
 from ineq.tactics.sds import sds
 from ineq.tactics.sos import sos
 from ineq.tactics.substitute import substitute
+from ineq.tactics.sum_split import sum_split
 from ineq.tactics.symmetry import symmetry
 from ineq.tactics.tangent_line import tangent_line
 
@@ -60,4 +61,5 @@ TACTICS = {
     "factor_bound": factor_bound,
     "generalize": generalize,
     "exponentiate": exponentiate,
+    "sum_split": sum_split,
 }

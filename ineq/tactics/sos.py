@@ -578,6 +578,8 @@ def _equality_cases_of(target: tuple, constraints: tuple) -> tuple[list, list]:
     """The rational and the quadratic-irrational equality cases of a target under constraints (both
     as sorted item tuples), computed once: most configurations of a goal share them."""
     polynomial = dict(target)
+    if not polynomial:
+        return [], []  # a zero target vanishes everywhere: no restriction to make
     nvars = len(next(iter(polynomial)))
     constraint_polynomials = [dict(constraint) for constraint in constraints]
     return (equality_cases(polynomial, constraint_polynomials, nvars),
