@@ -179,11 +179,11 @@ def test_generalize_writes_exp_of_a_positive_argument_as_one_plus_a_positive_var
     goal = parse_problem("a > 0, b > 0 => exp(a) + exp(-b) >= 1")
     (attempt,) = generalize(goal, Deadline.after(5))
     subgoal = attempt.subgoals[0]
-    v, w = var("v"), var("w")
-    assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (v + w)) == 0
+    p, v = var("p"), var("v")
+    assert sympy.expand(subgoal.goal.lhs - subgoal.goal.rhs - (p + v)) == 0
     # a and b occur nowhere else, so their sign assumptions (and they) are dropped.
-    assert {str(a) for a in subgoal.assumptions} == {"v > 0", "w > 0"} and set(subgoal.variables) == {v, w}
-    assert attempt.explanation[0].startswith("Let v = exp(a) - 1, so v > 0")
+    assert {str(a) for a in subgoal.assumptions} == {"p > 0", "v > 0"} and set(subgoal.variables) == {p, v}
+    assert attempt.explanation[0].startswith("Let p = exp(a) - 1, so p > 0")
     proof = assert_proved_through("generalize", "a > 0, b > 0 => exp(a) + exp(-b) >= 1")
     assert check(goal, certificate_from_json(json.loads(json.dumps(proof.certificate.to_json())))).ok
     assert list(generalize(parse_problem("a > 0 => a + 1 >= 1"), Deadline.after(5))) == []

@@ -27,7 +27,7 @@ from ineq.kernel import (
     generalized_problem,
     weakened_problem,
 )
-from ineq.problem import Problem, Relation
+from ineq.problem import Problem, Relation, var
 from ineq.tactics.base import Attempt, Deadline, fresh_names
 
 TACTIC_NAME = "generalize"
@@ -40,12 +40,14 @@ def generalize(goal: Problem, deadline: Deadline) -> Iterator[Attempt]:
     terms = innermost_terms(goal)
     if not terms or deadline.expired():
         return
-    names = fresh_names(goal, 2 * len(terms), "uvwpqrst", "g")
+    names = fresh_names(goal, len(terms), "uvwpqrst", "g")
     current, lines, steps = goal, [], []
-    for term, name, shifted in zip(terms, names[::2], names[1::2]):
+    for term, name in zip(terms, names):
         added = generalization(current, term, name)
         current = generalized_problem(current, term, name)
         if added == [Relation(name, ">", 1)]:
+            taken = {v.name for v in current.variables} | {n.name for n in names}
+            shifted = var(next(n for n in list("pqrst") + [f"h{i}" for i in range(len(taken) + 1)] if n not in taken))
             # u > 1 is the last assumption; u = 1 + w with w = u - 1 > 0 replaces it.
             change = ChangeVariables(((name, 1 + shifted),), ((shifted, name - 1),),
                                      (len(current.assumptions) - 1,), None)
