@@ -24,6 +24,7 @@ from ineq.tactics.denominator_signs import denominator_signs
 from ineq.tactics.exponentiate import exponentiate
 from ineq.tactics.generalize import generalize
 from ineq.tactics.homogenize import homogenize, ratio_of_forms
+from ineq.tactics.jensen import jensen
 from ineq.tactics.power_substitution import power_substitution
 from ineq.tactics.product_split import product_split
 from ineq.tactics.radical_amgm import radical_amgm
@@ -49,7 +50,8 @@ REDUCERS = {"radicals": radicals, "substitute": substitute, "homogenize": homoge
             "radical_tangent": radical_tangent, "ravi": ravi, "radical_pairs": radical_pairs,
             "radical_holder": radical_holder, "power_substitution": power_substitution,
             "product_split": product_split, "generalize": generalize,
-            "exponentiate": exponentiate, "sum_split": sum_split}
+            "exponentiate": exponentiate, "sum_split": sum_split,
+            "jensen": jensen}
 
 
 def prove_with(reducer: str, text: str, closers=("amgm", "sos")):
@@ -798,6 +800,35 @@ def test_sum_split_proposes_only_splits_true_at_every_sample():
     assert list(sum_split(parse_problem("a, b, c > 0 => a^2 + b^2 + c^2 >= ab + bc + ca"), Deadline.after(5))) == []
     proof, _ = prove_with("sum_split", "a, b, x, y > 0 => a^2 + b^2 + x/y + y/x >= 2ab + 2.5")
     assert proof is None  # false: a = b, x = y gives 2a^2 + 2 against 2a^2 + 2.5
+
+
+@pytest.mark.parametrize("text,bounds", [
+    ("x, y, z > 0 => x^3/4 + 3y^3/8 + 3z^3/8 >= (x/4 + 3y/8 + 3z/8)^3", 3),  # convex t^3, weighted
+    ("x, y > 0 => 1/(2x) + 1/(2y) >= 2/(x + y)", 2),  # convex 1/t
+    ("x, y, z > 0 => sqrt(x)/3 + sqrt(y)/3 + sqrt(z)/3 <= sqrt((x + y + z)/3)", 3),  # concave sqrt
+])
+def test_jensen_leaves_the_tangent_bounds_as_subgoals(text, bounds):
+    goal = parse_problem(text)
+    (attempt,) = jensen(goal, Deadline.after(5))
+    assert len(attempt.subgoals) == bounds and attempt.explanation[0].startswith("Jensen's inequality for f(t) = ")
+    proof = assert_proved_through("jensen", text, closers=("amgm", "sos", "radicals"))
+    assert check(goal, certificate_from_json(json.loads(json.dumps(proof.certificate.to_json())))).ok
+
+
+@pytest.mark.parametrize("text", [
+    "x, y > 0 => x^3/2 + y^3/2 >= ((x + y)/2)^3 + 1/100",  # not Jensen's shape: no attempt
+    "x, y > 0 => x^2/2 + y^3/2 >= ((x + y)/2)^2",  # two different functions
+    "x, y > 0 => x/2 + y/2 >= (x + y)/2",  # linear f
+])
+def test_jensen_needs_one_function_and_its_value_at_the_mean(text):
+    assert list(jensen(parse_problem(text), Deadline.after(5))) == []
+
+
+def test_jensen_does_not_prove_the_wrong_direction():
+    # sqrt is concave, so the convex claims the shape asks for are false.
+    proof, _ = prove_with("jensen", "x, y > 0 => sqrt(x)/2 + sqrt(y)/2 >= sqrt(x/2 + y/2)",
+                          closers=("amgm", "sos", "radicals"))
+    assert proof is None
 
 
 def test_product_split_needs_independent_groups():

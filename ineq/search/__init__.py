@@ -99,7 +99,7 @@ def heuristic_scorer(goal: Problem, tactic_names: Sequence[str]) -> list[float]:
             "sign_cases": 0.3, "radical_amgm": 0.3, "radical_pairs": 0.35, "radical_holder": 0.3, "radical_tangent": 0.25,
             "power_substitution": 0.3, "product_split": 3.2, "fudging": 0.2,
             "definite_split": 0.1, "ratio_substitution": 1.0, "factor_bound": 0.5, "ravi": 1.0,
-            "generalize": 0.2, "exponentiate": 0.3, "sum_split": 2.3}
+            "generalize": 0.2, "exponentiate": 0.3, "sum_split": 2.3, "jensen": 1.1}
     scores = []
     for name in tactic_names:
         score = base.get(name, 0.0)

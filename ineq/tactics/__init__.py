@@ -14,6 +14,7 @@ from ineq.tactics.factor_bound import factor_bound
 from ineq.tactics.fudging import fudging
 from ineq.tactics.generalize import generalize
 from ineq.tactics.homogenize import homogenize
+from ineq.tactics.jensen import jensen
 from ineq.tactics.power_substitution import power_substitution
 from ineq.tactics.product_split import product_split
 from ineq.tactics.radical_amgm import radical_amgm
@@ -62,4 +63,5 @@ TACTICS = {
     "generalize": generalize,
     "exponentiate": exponentiate,
     "sum_split": sum_split,
+    "jensen": jensen,
 }
