@@ -819,6 +819,7 @@ def test_jensen_leaves_the_tangent_bounds_as_subgoals(text, bounds):
     "x, y > 0 => x^3/2 + y^3/2 >= ((x + y)/2)^3 + 1/100",  # not Jensen's shape: no attempt
     "x, y > 0 => x^2/2 + y^3/2 >= ((x + y)/2)^2",  # two different functions
     "x, y > 0 => x/2 + y/2 >= (x + y)/2",  # linear f
+    "abs(x)/2 + abs(y)/2 >= abs(x/2 + y/2)",  # no tangent at 0
 ])
 def test_jensen_needs_one_function_and_its_value_at_the_mean(text):
     assert list(jensen(parse_problem(text), Deadline.after(5))) == []

@@ -57,6 +57,8 @@ def _jensen_shape(sum_side: sympy.Expr, other: sympy.Expr, variables) -> tuple |
     function = terms[0][2].xreplace({terms[0][1]: _POINT})
     if function.is_polynomial(_POINT) and sympy.Poly(function, _POINT).degree() <= 1:
         return None  # a linear f: nothing to prove beyond an identity
+    if function.has(sympy.Abs, sympy.Min, sympy.Max, sympy.sign):
+        return None  # not differentiable everywhere: no tangent to take
     if any(sympy.simplify(rest - function.xreplace({_POINT: point})) != 0 for _, point, rest in terms[1:]):
         return None
     total = sum(weight for weight, _, _ in terms)
