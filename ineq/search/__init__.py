@@ -193,6 +193,8 @@ def _radicands_with_values(radicals: list, equalities: list) -> int:
     """How many radicands (after removing the root, e.g. xyz in sqrt(xyz)) an equality assumption
     equates with an expression that is not a monomial (xyz = x + y + z + 2): naming such a root gives a
     low-degree goal, which raising every variable to a power would not."""
+    if not radicals:
+        return 0  # the scorer runs at every node: no expansion of the equalities when nothing is rooted
     values = set()
     for equality in equalities:
         for side, other in ((equality.lhs, equality.rhs), (equality.rhs, equality.lhs)):
